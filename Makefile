@@ -1,0 +1,97 @@
+# Kvik build. `make` builds kvik-server; `make test` installs what the tests need (as root,
+# Debian packages only), builds and runs unit + integration tests; `make run` builds and
+# starts the server. Options: SANITIZE=1 (ASan+UBSan, libc malloc), MALLOC=jemalloc|libc,
+# CC=clang.
+
+CC       ?= cc
+MALLOC   ?= jemalloc
+SANITIZE ?= 0
+OPT      ?= -O2
+PYTHON   := /usr/bin/python3
+
+CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+           $(OPT) -g -fno-omit-frame-pointer -MMD -MP -Isrc
+LDFLAGS :=
+LIBS    := -lm
+
+ifeq ($(SANITIZE),1)
+  MALLOC  := libc
+  CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+  BUILD   ?= build/sanitize
+else
+  BUILD   ?= build/$(MALLOC)
+endif
+ifeq ($(MALLOC),jemalloc)
+  CFLAGS += -DKV_JEMALLOC
+  LIBS   += -ljemalloc
+endif
+
+SRCS   := $(shell find src -name '*.c' | sort)
+MAIN   := src/core/main.c
+OBJS   := $(SRCS:%.c=$(BUILD)/%.o)
+LIBOBJ := $(filter-out $(BUILD)/$(MAIN:.c=.o),$(OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test unit integration deps-build deps-test fuzz bench clean format
+all: kvik-server
+
+kvik-server: $(BUILD)/kvik-server
+	cp $< $@
+
+$(BUILD)/kvik-server: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# A unit test links only what it tests: its first line names its sources,
+# e.g. "// deps: src/ds/ht.c src/base/alloc.c".
+.SECONDEXPANSION:
+unit_deps = $(patsubst %.c,$(BUILD)/%.o,$(shell sed -n '1s|^// deps: ||p' tests/unit/$(1).c))
+$(BUILD)/tests/%: tests/unit/%.c $$(call unit_deps,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+BUILD_PKGS := gcc make libc6-dev libjemalloc-dev
+TEST_PKGS  := $(BUILD_PKGS) python3-redis python3-pytest python3-pytest-asyncio \
+              redis-server redis-tools
+deps-build:
+	@sh scripts/deps.sh $(BUILD_PKGS)
+deps-test:
+	@sh scripts/deps.sh $(TEST_PKGS)
+
+integration: kvik-server
+	KVIK_SERVER=$(CURDIR)/$(BUILD)/kvik-server $(PYTHON) -m pytest -q tests/integration
+
+test: deps-test
+	$(MAKE) unit
+	$(MAKE) integration
+
+run: deps-build
+	$(MAKE) kvik-server
+	./kvik-server
+
+FUZZ_BIN := build/fuzz/fuzz_resp
+fuzz: $(FUZZ_BIN)
+	$(FUZZ_BIN) -max_total_time=60 tests/fuzz/corpus
+$(FUZZ_BIN): tests/fuzz/fuzz_resp.c src/proto/resp_parse.c src/base/splitargs.c src/base/util.c
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ $^
+
+bench: kvik-server
+	$(PYTHON) bench/bench.py
+
+format:
+	clang-format -i $(SRCS) $(shell find src -name '*.h')
+
+clean:
+	rm -rf build kvik-server
+
+-include $(OBJS:.o=.d)

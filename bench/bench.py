@@ -1,0 +1,597 @@
+#!/usr/bin/python3
+"""Side-by-side benchmark of kvik-server against Debian's redis-server.
+
+Starts both servers on free loopback ports (never 6379) with persistence off and measures,
+in interleaved rounds so that machine noise hits both sides alike:
+
+  throughput  redis-benchmark SET and GET, 50 clients, 64-byte values, 100k keyspace,
+              unpipelined (-P 1) and pipelined (-P 16): requests/s and server CPU
+              microseconds per request (utime+stime from /proc/PID/stat around each run).
+  memory      a fresh server per load; 1M keys "key:%07d" -> 16-byte value sent as one raw
+              RESP pipeline, with and without "EX 100000": (VmRSS after - before) / keys
+              and (INFO used_memory after - before) / keys.
+
+Each figure is the median over the rounds per side; the ratio is kvik median / redis median.
+Stdlib only; run with /usr/bin/python3. See bench/README.md.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+# Both servers get the same flags: no snapshot, no AOF, loopback only.
+COMMON_ARGS = ["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"]
+READY_TIMEOUT_S = 15.0
+VALUE_SIZE = 16
+TTL_SECONDS = 100000
+
+
+class BenchError(Exception):
+    """A failure that ends the run with a clear message (server died, bad reply, ...)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Minimal RESP client: enough for PING, INFO, DBSIZE.
+
+def resp_encode(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        elif isinstance(a, int):
+            a = b"%d" % a
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+class RespConn:
+    def __init__(self, port, timeout=10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.rfile = self.sock.makefile("rb")
+
+    def close(self):
+        self.rfile.close()
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def call(self, *args):
+        self.sock.sendall(resp_encode(*args))
+        return self._read()
+
+    def _line(self):
+        line = self.rfile.readline()
+        if not line.endswith(b"\r\n"):
+            raise BenchError("connection closed or bad reply: %r" % line)
+        return line[:-2]
+
+    def _read(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            raise BenchError("server error reply: %s" % rest.decode(errors="replace"))
+        if kind == b":":
+            return int(rest)
+        if kind in (b"$", b"="):
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self.rfile.read(n + 2)
+            return data[:-2].decode(errors="replace")
+        if kind in (b"*", b"%", b"~"):
+            n = int(rest)
+            count = n * 2 if kind == b"%" else n
+            return [self._read() for _ in range(max(count, 0))]
+        raise BenchError("unexpected reply type: %r" % line)
+
+
+def parse_info(text):
+    fields = {}
+    for line in text.splitlines():
+        if ":" in line and not line.startswith("#"):
+            k, v = line.split(":", 1)
+            fields[k] = v.strip()
+    return fields
+
+
+# ---------------------------------------------------------------------------------------------
+# Server processes.
+
+def free_port():
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port != 6379:
+            return port
+    raise BenchError("could not find a free port")
+
+
+def affinity_fn(cpu):
+    """preexec_fn that pins the child (and every thread it later starts) to one CPU."""
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+class Server:
+    def __init__(self, name, binary, extra_args, cpu, workdir):
+        self.name = name
+        self.binary = binary
+        self.extra_args = extra_args
+        self.cpu = cpu
+        self.workdir = workdir
+        self.proc = None
+        self.port = None
+        self.log_path = None
+        self.log = None
+
+    def start(self):
+        self.port = free_port()
+        self.log_path = Path(self.workdir) / ("%s-%d.log" % (self.name, self.port))
+        self.log = open(self.log_path, "wb")
+        argv = [self.binary, "--port", str(self.port)] + COMMON_ARGS + self.extra_args
+        # Own session: a ctrl-C reaches only this script, which then stops the servers itself.
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, cwd=self.workdir,
+                                     start_new_session=True, preexec_fn=affinity_fn(self.cpu))
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        last_err = None
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                with RespConn(self.port, timeout=2.0) as c:
+                    if c.call("PING") == "PONG":
+                        return
+                    last_err = "PING did not answer PONG"
+            except (OSError, BenchError) as e:
+                last_err = str(e)
+            time.sleep(0.05)
+        raise BenchError("%s (%s) not ready on port %d after %.0fs: %s\n%s"
+                         % (self.name, self.binary, self.port, READY_TIMEOUT_S, last_err,
+                            self.log_tail()))
+
+    def log_tail(self, lines=20):
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return ""
+        return "--- last lines of %s log ---\n%s" % (self.name, "\n".join(text[-lines:]))
+
+    def check_alive(self):
+        if self.proc is None or self.proc.poll() is not None:
+            code = None if self.proc is None else self.proc.returncode
+            raise BenchError("%s server (%s, port %s) died, exit status %s\n%s"
+                             % (self.name, self.binary, self.port, code, self.log_tail()))
+
+    def cpu_ticks(self):
+        """utime + stime of the whole process (all threads), in clock ticks."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            stat = f.read()
+        # Field 2 (comm) may hold spaces; count fields after its closing parenthesis.
+        fields = stat[stat.rindex(")") + 2:].split()
+        return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+
+    def rss_bytes(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise BenchError("no VmRSS for pid %d" % self.proc.pid)
+
+    def used_memory(self):
+        """INFO memory used_memory, or None when the server does not report it."""
+        try:
+            with RespConn(self.port) as c:
+                info = parse_info(c.call("INFO", "memory") or "")
+        except BenchError:
+            return None
+        v = info.get("used_memory")
+        return int(v) if v is not None and v.isdigit() else None
+
+    def dbsize(self):
+        with RespConn(self.port) as c:
+            return c.call("DBSIZE")
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Throughput and CPU per request.
+
+def run_redis_benchmark(opts, server, test, pipeline, requests, cpu):
+    argv = [opts.redis_benchmark, "-h", "127.0.0.1", "-p", str(server.port),
+            "-t", test, "-c", str(opts.clients), "-d", "64", "-r", "100000",
+            "-n", str(requests), "-P", str(pipeline), "--csv"]
+    try:
+        res = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=300, preexec_fn=affinity_fn(cpu))
+    except subprocess.TimeoutExpired:
+        server.check_alive()
+        raise BenchError("redis-benchmark timed out against %s: %s" % (server.name, argv))
+    server.check_alive()
+    for row in csv.reader(io.StringIO(res.stdout)):
+        if row and row[0].upper() == test.upper() and len(row) > 1:
+            return float(row[1])
+    raise BenchError("no %s result from redis-benchmark against %s (exit %d)\nstdout: %s\n"
+                     "stderr: %s" % (test, server.name, res.returncode, res.stdout[-500:],
+                                     res.stderr[-500:]))
+
+
+def measure_throughput(opts, sides, order_for_round, results_cb):
+    servers = {}
+    try:
+        for name, binary, extra in sides:
+            servers[name] = Server(name, binary, extra, opts.server_cpu, opts.workdir)
+            servers[name].start()
+        # Warm-up, not measured: fill most of the keyspace so GET mostly hits, and fault in
+        # the memory both servers will use.
+        for name in servers:
+            run_redis_benchmark(opts, servers[name], "SET", 16, opts.warmup_requests,
+                                opts.client_cpu)
+        samples = {}
+        for rnd in range(opts.rounds):
+            for pipeline in (1, 16):
+                requests = opts.requests_p1 if pipeline == 1 else opts.requests_p16
+                for test in ("SET", "GET"):
+                    for name in order_for_round(rnd):
+                        srv = servers[name]
+                        t0 = srv.cpu_ticks()
+                        rps = run_redis_benchmark(opts, srv, test, pipeline, requests,
+                                                  opts.client_cpu)
+                        t1 = srv.cpu_ticks()
+                        cpu_us = (t1 - t0) * 1e6 / CLK_TCK / requests
+                        key = (test, pipeline)
+                        samples.setdefault(key, {}).setdefault(name, []).append((rps, cpu_us))
+                        progress("round %d/%d  %-3s -P %-2d %-5s %10.0f req/s  %6.2f us/req"
+                                 % (rnd + 1, opts.rounds, test, pipeline, name, rps, cpu_us))
+        results_cb(samples)
+    finally:
+        for srv in servers.values():
+            srv.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory per key.
+
+def build_load(nkeys, ttl):
+    """One RESP pipeline of SET commands; keys "key:%07d", 16-byte distinct non-integer values."""
+    tail = b"$2\r\nEX\r\n$%d\r\n%d\r\n" % (len(str(TTL_SECONDS)), TTL_SECONDS) if ttl else b""
+    head = b"*5\r\n$3\r\nSET\r\n" if ttl else b"*3\r\n$3\r\nSET\r\n"
+    parts = []
+    for i in range(nkeys):
+        key = b"key:%07d" % i
+        val = b"val:%012d" % i
+        parts.append(b"%s$%d\r\n%s\r\n$%d\r\n%s\r\n%s" % (head, len(key), key, len(val), val,
+                                                          tail))
+    return b"".join(parts)
+
+
+def load_pipeline(port, payload, nkeys):
+    """Sends the pipeline while reading replies, so neither side's buffers fill up."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=120)
+    errors = []
+
+    def writer():
+        try:
+            sock.sendall(payload)
+        except OSError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    expected = b"+OK\r\n" * nkeys
+    got = bytearray()
+    try:
+        while len(got) < len(expected):
+            chunk = sock.recv(min(1 << 20, len(expected) - len(got)))
+            if not chunk:
+                break
+            got += chunk
+    except OSError as e:
+        errors.append(e)
+    finally:
+        sock.close()
+        t.join(timeout=10)
+    if got != expected:
+        bad = next((ln for ln in bytes(got).split(b"\r\n") if ln and ln != b"+OK"), b"")
+        raise BenchError("load failed after %d reply bytes of %d: first odd reply %r %s"
+                         % (len(got), len(expected), bad[:200], errors or ""))
+
+
+def measure_memory(opts, sides, order_for_round, results_cb):
+    samples = {}
+    modes = (("no TTL", False), ("EX %d" % TTL_SECONDS, True))
+    payloads = {}
+    for label, ttl in modes:
+        progress("building %d-key %s pipeline" % (opts.keys, label))
+        payloads[label] = build_load(opts.keys, ttl)
+    by_name = {name: (binary, extra) for name, binary, extra in sides}
+    for rnd in range(opts.rounds):
+        for label, _ in modes:
+            for name in order_for_round(rnd):
+                binary, extra = by_name[name]
+                srv = Server(name, binary, extra, opts.server_cpu, opts.workdir)
+                try:
+                    srv.start()
+                    rss0, used0 = srv.rss_bytes(), srv.used_memory()
+                    load_pipeline(srv.port, payloads[label], opts.keys)
+                    srv.check_alive()
+                    n = srv.dbsize()
+                    if n != opts.keys:
+                        raise BenchError("%s has %s keys after loading %d" % (name, n, opts.keys))
+                    rss1, used1 = srv.rss_bytes(), srv.used_memory()
+                finally:
+                    srv.stop()
+                rss_pk = (rss1 - rss0) / opts.keys
+                used_pk = (used1 - used0) / opts.keys if None not in (used0, used1) else None
+                samples.setdefault(label, {}).setdefault(name, []).append((rss_pk, used_pk))
+                progress("round %d/%d  %-8s %-5s RSS %6.1f B/key  used_memory %s B/key"
+                         % (rnd + 1, opts.rounds, label, name, rss_pk,
+                            "n/a" if used_pk is None else "%.1f" % used_pk))
+    payloads.clear()
+    results_cb(samples)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries and output.
+
+def progress(msg):
+    print("  " + msg, file=sys.stderr, flush=True)
+
+
+def summarize(values):
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return {"samples": values, "median": None, "spread": None}
+    med = statistics.median(vals)
+    spread = (max(vals) - min(vals)) / med if med and len(vals) > 1 else None
+    return {"samples": values, "median": med, "spread": spread}
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fmt_num(v, digits=0, width=9):
+    if v is None:
+        return "n/a".rjust(width)
+    return ("{:,.%df}" % digits).format(v).rjust(width)
+
+
+def fmt_spread(s):
+    return "" if s is None else "(%2.0f%%)" % (s * 100)
+
+
+def fmt_ratio(r):
+    return "  n/a" if r is None else "%5.2f" % r
+
+
+def throughput_rows(samples):
+    rows = []
+    for (test, pipeline), per_side in samples.items():
+        row = {"test": test, "pipeline": pipeline}
+        for name in ("kvik", "redis"):
+            pts = per_side.get(name, [])
+            row[name] = {"rps": summarize([p[0] for p in pts]),
+                         "cpu_us_per_req": summarize([p[1] for p in pts])}
+        row["rps_ratio"] = ratio(row["kvik"]["rps"]["median"], row["redis"]["rps"]["median"])
+        row["cpu_ratio"] = ratio(row["kvik"]["cpu_us_per_req"]["median"],
+                                 row["redis"]["cpu_us_per_req"]["median"])
+        rows.append(row)
+    return rows
+
+
+def memory_rows(samples):
+    rows = []
+    for label, per_side in samples.items():
+        row = {"mode": label}
+        for name in ("kvik", "redis"):
+            pts = per_side.get(name, [])
+            row[name] = {"rss_per_key": summarize([p[0] for p in pts]),
+                         "used_memory_per_key": summarize([p[1] for p in pts])}
+        row["rss_ratio"] = ratio(row["kvik"]["rss_per_key"]["median"],
+                                 row["redis"]["rss_per_key"]["median"])
+        row["used_memory_ratio"] = ratio(row["kvik"]["used_memory_per_key"]["median"],
+                                         row["redis"]["used_memory_per_key"]["median"])
+        rows.append(row)
+    return rows
+
+
+def print_throughput(opts, rows):
+    print()
+    print("Throughput  redis-benchmark -c %d -d 64 -r 100000, -n %d (P1) / %d (P16); "
+          "median of %d rounds, (spread)"
+          % (opts.clients, opts.requests_p1, opts.requests_p16, opts.rounds))
+    print("                    requests/s (higher is better)     "
+          "server CPU us/request (lower is better)")
+    print("test  -P        kvik             redis       k/r        kvik          redis      k/r")
+    for r in rows:
+        k, d = r["kvik"], r["redis"]
+        print("%-4s %3d  %s %-5s  %s %-5s  %s   %s %-5s  %s %-5s  %s"
+              % (r["test"], r["pipeline"],
+                 fmt_num(k["rps"]["median"]), fmt_spread(k["rps"]["spread"]),
+                 fmt_num(d["rps"]["median"]), fmt_spread(d["rps"]["spread"]),
+                 fmt_ratio(r["rps_ratio"]),
+                 fmt_num(k["cpu_us_per_req"]["median"], 3, 7),
+                 fmt_spread(k["cpu_us_per_req"]["spread"]),
+                 fmt_num(d["cpu_us_per_req"]["median"], 3, 7),
+                 fmt_spread(d["cpu_us_per_req"]["spread"]),
+                 fmt_ratio(r["cpu_ratio"])))
+
+
+def print_memory(opts, rows):
+    print()
+    print("Memory  %s keys \"key:%%07d\" -> %d-byte value, fresh server per load; "
+          "bytes/key, median of %d rounds, (spread)" % (format(opts.keys, ","), VALUE_SIZE,
+                                                        opts.rounds))
+    print("                RSS bytes/key (lower is better)    "
+          "used_memory bytes/key (lower is better)")
+    print("keys              kvik          redis     k/r          kvik          redis     k/r")
+    for r in rows:
+        k, d = r["kvik"], r["redis"]
+        print("%-9s %s %-5s  %s %-5s  %s    %s %-5s  %s %-5s  %s"
+              % (r["mode"],
+                 fmt_num(k["rss_per_key"]["median"], 1, 7),
+                 fmt_spread(k["rss_per_key"]["spread"]),
+                 fmt_num(d["rss_per_key"]["median"], 1, 7),
+                 fmt_spread(d["rss_per_key"]["spread"]),
+                 fmt_ratio(r["rss_ratio"]),
+                 fmt_num(k["used_memory_per_key"]["median"], 1, 7),
+                 fmt_spread(k["used_memory_per_key"]["spread"]),
+                 fmt_num(d["used_memory_per_key"]["median"], 1, 7),
+                 fmt_spread(d["used_memory_per_key"]["spread"]),
+                 fmt_ratio(r["used_memory_ratio"])))
+
+
+# ---------------------------------------------------------------------------------------------
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description="Kvik vs Redis side-by-side benchmark "
+                                            "(ratios are kvik/redis).")
+    p.add_argument("--kvik", default=str(REPO_ROOT / "kvik-server"),
+                   help="kvik-server binary (default: kvik-server at the repo root); point it "
+                        "at /usr/bin/redis-server to check the harness (ratios ~1.0)")
+    p.add_argument("--redis", default="/usr/bin/redis-server", help="reference redis-server")
+    p.add_argument("--redis-benchmark", default="/usr/bin/redis-benchmark")
+    p.add_argument("--kvik-args", default="",
+                   help="extra arguments for kvik-server only, space-separated")
+    p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 3, "
+                                                             "1 with --quick)")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke test: fewer requests and keys, 1 round unless --rounds")
+    p.add_argument("--only", choices=("throughput", "memory"))
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--keys", type=int, default=None,
+                   help="keys loaded for the memory test (default 1000000, 100000 with --quick)")
+    p.add_argument("--pin", choices=("auto", "yes", "no"), default="auto",
+                   help="pin server and redis-benchmark to different CPUs (auto: when >= 2 "
+                        "CPUs are available)")
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    opts = p.parse_args(argv)
+
+    if opts.rounds is None:
+        opts.rounds = 1 if opts.quick else 3
+    if opts.rounds < 1:
+        p.error("--rounds must be >= 1")
+    if opts.keys is None:
+        opts.keys = 100000 if opts.quick else 1000000
+    if opts.quick:
+        opts.requests_p1, opts.requests_p16, opts.warmup_requests = 20000, 100000, 100000
+    else:
+        opts.requests_p1, opts.requests_p16, opts.warmup_requests = 300000, 2000000, 300000
+
+    opts.kvik = os.path.abspath(opts.kvik)
+    for label, path in (("--kvik", opts.kvik), ("--redis", opts.redis),
+                        ("--redis-benchmark", opts.redis_benchmark)):
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            hint = " (build it with `make kvik-server`)" if label == "--kvik" else ""
+            p.error("%s: %s is not an executable file%s" % (label, path, hint))
+
+    cpus = sorted(os.sched_getaffinity(0))
+    opts.server_cpu = opts.client_cpu = None
+    if opts.pin == "yes" or (opts.pin == "auto" and len(cpus) >= 2):
+        if len(cpus) < 2:
+            p.error("--pin yes needs at least 2 CPUs, have %s" % cpus)
+        # Server and load generator each get a core of their own, so neither steals the
+        # other's CPU and server CPU/request is not inflated by sharing a core.
+        opts.server_cpu, opts.client_cpu = cpus[0], cpus[1]
+    return opts
+
+
+def main(argv):
+    opts = parse_args(argv)
+    # SIGTERM/SIGHUP unwind through the finally blocks, which stop the servers.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
+
+    sides = [("kvik", opts.kvik, opts.kvik_args.split()), ("redis", opts.redis, [])]
+
+    def order_for_round(rnd):
+        # A B per measurement; which side goes first alternates by round, so drift within
+        # a pair (thermal, page cache, background jobs) does not always favour one side.
+        return ("kvik", "redis") if rnd % 2 == 0 else ("redis", "kvik")
+
+    results = {
+        "kvik": opts.kvik, "redis": opts.redis, "rounds": opts.rounds, "quick": opts.quick,
+        "pinning": {"server_cpu": opts.server_cpu, "client_cpu": opts.client_cpu},
+        "clk_tck": CLK_TCK,
+    }
+    started = time.monotonic()
+    opts.workdir = tempfile.mkdtemp(prefix="kvik-bench-")
+    print("kvik:  %s %s\nredis: %s\npinning: server cpu %s, redis-benchmark cpu %s"
+          % (opts.kvik, opts.kvik_args, opts.redis, opts.server_cpu, opts.client_cpu),
+          file=sys.stderr)
+    try:
+        if opts.only in (None, "throughput"):
+            print("throughput: %d rounds" % opts.rounds, file=sys.stderr)
+            measure_throughput(opts, sides, order_for_round,
+                               lambda s: results.__setitem__("throughput", throughput_rows(s)))
+            results["throughput_config"] = {
+                "clients": opts.clients, "value_size": 64, "keyspace": 100000,
+                "requests_p1": opts.requests_p1, "requests_p16": opts.requests_p16}
+        if opts.only in (None, "memory"):
+            print("memory: %d rounds, %d keys" % (opts.rounds, opts.keys), file=sys.stderr)
+            measure_memory(opts, sides, order_for_round,
+                           lambda s: results.__setitem__("memory", memory_rows(s)))
+            results["memory_config"] = {"keys": opts.keys, "value_size": VALUE_SIZE,
+                                        "ttl_seconds": TTL_SECONDS}
+    except BenchError as e:
+        print("bench: error: %s" % e, file=sys.stderr)
+        print("bench: server logs kept in %s" % opts.workdir, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted; servers stopped", file=sys.stderr)
+        shutil.rmtree(opts.workdir, ignore_errors=True)
+        return 130
+    shutil.rmtree(opts.workdir, ignore_errors=True)
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
+
+    print("\nkvik = %s   redis = %s   ratio = kvik/redis" % (opts.kvik, opts.redis))
+    if "throughput" in results:
+        print_throughput(opts, results["throughput"])
+    if "memory" in results:
+        print_memory(opts, results["memory"])
+    print("\nelapsed %.0fs" % results["elapsed_s"])
+    if opts.json:
+        with open(opts.json, "w") as f:
+            json.dump(results, f, indent=2)
+            f.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

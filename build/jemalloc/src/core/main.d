@@ -1,0 +1,24 @@
+build/jemalloc/src/core/main.o: src/core/main.c src/base/alloc.h \
+ src/base/clock.h src/base/hash.h src/base/log.h src/core/client.h \
+ src/base/kstr.h src/core/command.h src/db/db.h src/db/object.h \
+ src/ds/ht.h src/net/net.h src/proto/reply.h src/proto/resp_parse.h \
+ src/base/splitargs.h src/core/config.h src/core/server.h src/event/ev.h \
+ src/obs/slowlog.h
+src/base/alloc.h:
+src/base/clock.h:
+src/base/hash.h:
+src/base/log.h:
+src/core/client.h:
+src/base/kstr.h:
+src/core/command.h:
+src/db/db.h:
+src/db/object.h:
+src/ds/ht.h:
+src/net/net.h:
+src/proto/reply.h:
+src/proto/resp_parse.h:
+src/base/splitargs.h:
+src/core/config.h:
+src/core/server.h:
+src/event/ev.h:
+src/obs/slowlog.h:

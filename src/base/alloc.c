@@ -1,0 +1,116 @@
+/* alloc.c - allocator wrappers that count usable bytes (see alloc.h).
+ *
+ * With jemalloc (linked as Debian ships it, replacing malloc) the counter adds
+ * malloc_usable_size of each block; that is what the allocator really holds for it,
+ * size-class rounding included. used_memory therefore matches what Redis reports.
+ */
+#include "base/alloc.h"
+
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef KV_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+static size_t used;
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "kvik: out of memory allocating %zu bytes\n", n);
+    fflush(stderr);
+    abort();
+}
+
+size_t kv_alloc_size(const void *p)
+{
+    return p ? malloc_usable_size((void *)p) : 0;
+}
+
+void *kv_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        oom(n);
+    }
+    used += kv_alloc_size(p);
+    return p;
+}
+
+void *kv_calloc(size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (!p) {
+        oom(n);
+    }
+    used += kv_alloc_size(p);
+    return p;
+}
+
+void *kv_realloc(void *p, size_t n)
+{
+    if (!p) {
+        return kv_malloc(n);
+    }
+    size_t old = kv_alloc_size(p);
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        oom(n);
+    }
+    used = used - old + kv_alloc_size(q);
+    return q;
+}
+
+void kv_free(void *p)
+{
+    if (!p) {
+        return;
+    }
+    used -= kv_alloc_size(p);
+    free(p);
+}
+
+char *kv_memdup(const void *p, size_t n)
+{
+    char *s = kv_malloc(n + 1);
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+char *kv_strdup(const char *s)
+{
+    return kv_memdup(s, strlen(s));
+}
+
+size_t kv_used_memory(void)
+{
+    return used;
+}
+
+const char *kv_alloc_name(void)
+{
+#ifdef KV_JEMALLOC
+    static char name[64];
+    if (!name[0]) {
+        const char *v = "unknown";
+        size_t sz = sizeof(v);
+        mallctl("version", &v, &sz, NULL, 0);
+        snprintf(name, sizeof(name), "jemalloc-%.*s", (int)strcspn(v, "-"), v);
+    }
+    return name;
+#else
+    return "libc";
+#endif
+}
+
+void kv_alloc_purge(void)
+{
+#ifdef KV_JEMALLOC
+    mallctl("arena." "4096" ".purge", NULL, NULL, NULL, 0); /* MALLCTL_ARENAS_ALL */
+#else
+    malloc_trim(0);
+#endif
+}

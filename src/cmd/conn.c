@@ -1,0 +1,529 @@
+/* conn.c - the connection family: PING ECHO QUIT RESET HELLO AUTH SELECT and CLIENT.
+ *
+ * Authentication is the default user's password (requirepass); there are no other users
+ * yet, so AUTH with a username accepts only "default".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/util.h"
+#include "core/client.h"
+#include "core/dispatch.h"
+#include "core/families.h"
+#include "core/server.h"
+
+static void cmd_ping(client *c)
+{
+    if (c->argc > 2) {
+        reply_error(&c->out, "ERR wrong number of arguments for 'ping' command");
+        return;
+    }
+    if (c->argc == 2) {
+        reply_bulk(&c->out, c->argv[1].p, c->argv[1].len);
+    } else {
+        reply_simple(&c->out, "PONG");
+    }
+}
+
+static void cmd_echo(client *c)
+{
+    reply_bulk(&c->out, c->argv[1].p, c->argv[1].len);
+}
+
+static void cmd_quit(client *c)
+{
+    reply_ok(&c->out);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+static bool password_ok(kstr user, kstr pass)
+{
+    if (!kstr_is(user, "default")) {
+        return false;
+    }
+    const char *req = srv.cfg.requirepass;
+    if (!req || !req[0]) {
+        return true; /* the default user has no password: any password works */
+    }
+    return pass.len == strlen(req) && memcmp(pass.p, req, pass.len) == 0;
+}
+
+static bool auth_or_reply(client *c, kstr user, kstr pass)
+{
+    if (!password_ok(user, pass)) {
+        reply_error(&c->out, "WRONGPASS invalid username-password pair or user is disabled.");
+        return false;
+    }
+    c->flags |= CLIENT_AUTHENTICATED;
+    return true;
+}
+
+static void cmd_auth(client *c)
+{
+    if (c->argc > 3) {
+        reply_syntax_error(c);
+        return;
+    }
+    if (c->argc == 2) {
+        if (!srv.cfg.requirepass || !srv.cfg.requirepass[0]) {
+            reply_error(&c->out, "ERR AUTH <password> called without any password configured "
+                                 "for the default user. Are you sure your configuration is "
+                                 "correct?");
+            return;
+        }
+        if (auth_or_reply(c, KSTR_LIT("default"), c->argv[1])) {
+            reply_ok(&c->out);
+        }
+        return;
+    }
+    if (auth_or_reply(c, c->argv[1], c->argv[2])) {
+        reply_ok(&c->out);
+    }
+}
+
+static bool valid_name(kstr n)
+{
+    for (size_t i = 0; i < n.len; i++) {
+        if (n.p[i] < '!' || n.p[i] > '~') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void set_name(client *c, kstr name)
+{
+    kv_free(c->name);
+    c->name = name.len ? kv_memdup(name.p, name.len) : NULL;
+}
+
+static void cmd_hello(client *c)
+{
+    long long ver = 0;
+    int next = 1;
+    if (c->argc >= 2) {
+        if (!str_to_ll(c->argv[1].p, c->argv[1].len, &ver)) {
+            reply_error(&c->out, "ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        next = 2;
+        if (ver < 2 || ver > 3) {
+            reply_error(&c->out, "NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    kstr user = {0}, pass = {0}, name = {0};
+    bool has_auth = false, has_name = false;
+    for (int j = next; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        if (kstr_is(c->argv[j], "AUTH") && more >= 2) {
+            has_auth = true;
+            user = c->argv[j + 1];
+            pass = c->argv[j + 2];
+            j += 2;
+        } else if (kstr_is(c->argv[j], "SETNAME") && more >= 1) {
+            has_name = true;
+            name = c->argv[j + 1];
+            j += 1;
+        } else {
+            reply_errorf(&c->out, "ERR Syntax error in HELLO option '%.*s'",
+                         (int)c->argv[j].len, c->argv[j].p);
+            return;
+        }
+    }
+    if (has_auth && !auth_or_reply(c, user, pass)) {
+        return;
+    }
+    if (!(c->flags & CLIENT_AUTHENTICATED)) {
+        reply_error(&c->out, "NOAUTH HELLO must be called with the client already "
+                             "authenticated, otherwise the HELLO <proto> AUTH <user> <pass> "
+                             "option can be used to authenticate the client and select the "
+                             "RESP protocol version at the same time");
+        return;
+    }
+    if (has_name) {
+        if (!valid_name(name)) {
+            reply_error(&c->out, "ERR Client names cannot contain spaces, newlines or special "
+                                 "characters.");
+            return;
+        }
+        set_name(c, name);
+    }
+    if (ver) {
+        client_set_resp(c, (int)ver);
+    }
+    reply_map(&c->out, 7);
+    reply_bulk_cstr(&c->out, "server");
+    reply_bulk_cstr(&c->out, "redis");
+    reply_bulk_cstr(&c->out, "version");
+    reply_bulk_cstr(&c->out, REDIS_COMPAT_VERSION);
+    reply_bulk_cstr(&c->out, "proto");
+    reply_int(&c->out, c->resp);
+    reply_bulk_cstr(&c->out, "id");
+    reply_int(&c->out, (long long)c->id);
+    reply_bulk_cstr(&c->out, "mode");
+    reply_bulk_cstr(&c->out, "standalone");
+    reply_bulk_cstr(&c->out, "role");
+    reply_bulk_cstr(&c->out, "master");
+    reply_bulk_cstr(&c->out, "modules");
+    reply_empty_array(&c->out);
+}
+
+static void cmd_select(client *c)
+{
+    long long id;
+    if (!arg_ll_or_reply(c, c->argv[1], &id)) {
+        return;
+    }
+    if (id < 0 || id >= db_count()) {
+        reply_error(&c->out, "ERR DB index is out of range");
+        return;
+    }
+    c->db = db_get((int)id);
+    reply_ok(&c->out);
+}
+
+static void cmd_reset(client *c)
+{
+    c->db = db_get(0);
+    client_set_resp(c, 2);
+    set_name(c, (kstr){0});
+    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT |
+                  CLIENT_NO_EVICT);
+    c->out.discard = false;
+    if (c->flags & CLIENT_MONITOR) {
+        dispatch_client_gone(c);
+        c->flags &= ~CLIENT_MONITOR;
+    }
+    if (srv.cfg.requirepass && srv.cfg.requirepass[0]) {
+        c->flags &= ~CLIENT_AUTHENTICATED;
+    }
+    reply_simple(&c->out, "RESET");
+}
+
+/* ---- CLIENT ---- */
+
+static void client_id(client *c)
+{
+    reply_int(&c->out, (long long)c->id);
+}
+
+static void client_setname(client *c)
+{
+    if (!valid_name(c->argv[2])) {
+        reply_error(&c->out, "ERR Client names cannot contain spaces, newlines or special "
+                             "characters.");
+        return;
+    }
+    set_name(c, c->argv[2]);
+    reply_ok(&c->out);
+}
+
+static void client_getname(client *c)
+{
+    reply_bulk_cstr(&c->out, c->name);
+}
+
+static void client_info(client *c)
+{
+    char line[2048];
+    size_t n = client_info_line(c, line, sizeof(line) - 1);
+    line[n++] = '\n';
+    reply_verbatim(&c->out, line, n, "txt");
+}
+
+static void client_list(client *c)
+{
+    uint64_t *ids = NULL;
+    size_t nids = 0;
+    if (c->argc >= 3) {
+        if (kstr_is(c->argv[2], "TYPE") && c->argc == 4) {
+            kstr t = c->argv[3];
+            if (!kstr_is(t, "normal") && !kstr_is(t, "master") && !kstr_is(t, "replica") &&
+                !kstr_is(t, "slave") && !kstr_is(t, "pubsub")) {
+                reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)t.len, t.p);
+                return;
+            }
+            if (!kstr_is(t, "normal")) {
+                reply_verbatim(&c->out, "", 0, "txt");
+                return;
+            }
+        } else if (kstr_is(c->argv[2], "ID") && c->argc >= 4) {
+            ids = kv_malloc(sizeof(uint64_t) * (size_t)(c->argc - 3));
+            for (int j = 3; j < c->argc; j++) {
+                long long v;
+                if (!str_to_ll(c->argv[j].p, c->argv[j].len, &v) || v <= 0) {
+                    reply_error(&c->out, "ERR Invalid client ID");
+                    kv_free(ids);
+                    return;
+                }
+                ids[nids++] = (uint64_t)v;
+            }
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    size_t cap = 4096, len = 0;
+    char *out = kv_malloc(cap);
+    for (client *o = client_first(); o; o = o->next) {
+        if (o->flags & CLIENT_FAKE) {
+            continue;
+        }
+        if (ids) {
+            bool want = false;
+            for (size_t i = 0; i < nids; i++) {
+                want |= ids[i] == o->id;
+            }
+            if (!want) {
+                continue;
+            }
+        }
+        if (cap - len < 2100) {
+            cap *= 2;
+            out = kv_realloc(out, cap);
+        }
+        len += client_info_line(o, out + len, cap - len - 1);
+        out[len++] = '\n';
+    }
+    reply_verbatim(&c->out, out, len, "txt");
+    kv_free(out);
+    kv_free(ids);
+}
+
+static void client_kill(client *c)
+{
+    /* Old form: CLIENT KILL addr:port */
+    if (c->argc == 3) {
+        for (client *o = client_first(); o; o = o->next) {
+            if (!(o->flags & CLIENT_FAKE) && strlen(o->addr) == c->argv[2].len &&
+                !memcmp(o->addr, c->argv[2].p, c->argv[2].len)) {
+                if (o == c) {
+                    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+                } else {
+                    client_close_async(o);
+                }
+                reply_ok(&c->out);
+                return;
+            }
+        }
+        reply_error(&c->out, "ERR No such client");
+        return;
+    }
+    if ((c->argc - 2) % 2 != 0) {
+        reply_syntax_error(c);
+        return;
+    }
+    long long id = 0;
+    kstr addr = {0}, laddr = {0}, user = {0};
+    bool skipme = true, has_type = false, type_normal = true;
+    for (int j = 2; j < c->argc; j += 2) {
+        kstr opt = c->argv[j], val = c->argv[j + 1];
+        if (kstr_is(opt, "ID")) {
+            if (!str_to_ll(val.p, val.len, &id) || id <= 0) {
+                reply_error(&c->out, "ERR client-id should be greater than 0");
+                return;
+            }
+        } else if (kstr_is(opt, "ADDR")) {
+            addr = val;
+        } else if (kstr_is(opt, "LADDR")) {
+            laddr = val;
+        } else if (kstr_is(opt, "USER")) {
+            user = val;
+        } else if (kstr_is(opt, "TYPE")) {
+            has_type = true;
+            if (kstr_is(val, "normal")) {
+                type_normal = true;
+            } else if (kstr_is(val, "master") || kstr_is(val, "replica") ||
+                       kstr_is(val, "slave") || kstr_is(val, "pubsub")) {
+                type_normal = false;
+            } else {
+                reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)val.len, val.p);
+                return;
+            }
+        } else if (kstr_is(opt, "SKIPME")) {
+            if (kstr_is(val, "yes")) {
+                skipme = true;
+            } else if (kstr_is(val, "no")) {
+                skipme = false;
+            } else {
+                reply_syntax_error(c);
+                return;
+            }
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    long long killed = 0;
+    for (client *o = client_first(); o; o = o->next) {
+        if (o->flags & CLIENT_FAKE) {
+            continue;
+        }
+        if ((id && o->id != (uint64_t)id) ||
+            (addr.p && !(strlen(o->addr) == addr.len && !memcmp(o->addr, addr.p, addr.len))) ||
+            (laddr.p &&
+             !(strlen(o->laddr) == laddr.len && !memcmp(o->laddr, laddr.p, laddr.len))) ||
+            (user.p && !kstr_is(user, "default")) || (has_type && !type_normal) ||
+            (skipme && o == c)) {
+            continue;
+        }
+        if (o == c) {
+            c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+        } else {
+            client_close_async(o);
+        }
+        killed++;
+    }
+    reply_int(&c->out, killed);
+}
+
+static void client_setinfo(client *c)
+{
+    kstr attr = c->argv[2], val = c->argv[3];
+    char **dst;
+    if (kstr_is(attr, "lib-name")) {
+        dst = &c->lib_name;
+    } else if (kstr_is(attr, "lib-ver")) {
+        dst = &c->lib_ver;
+    } else {
+        reply_errorf(&c->out, "ERR Unrecognized option '%.*s'", (int)attr.len, attr.p);
+        return;
+    }
+    if (!valid_name(val)) {
+        reply_errorf(&c->out, "ERR %s cannot contain spaces, newlines or special characters.",
+                     dst == &c->lib_name ? "lib-name" : "lib-ver");
+        return;
+    }
+    kv_free(*dst);
+    *dst = val.len ? kv_memdup(val.p, val.len) : NULL;
+    reply_ok(&c->out);
+}
+
+static void client_no_evict(client *c)
+{
+    if (kstr_is(c->argv[2], "on")) {
+        c->flags |= CLIENT_NO_EVICT;
+    } else if (kstr_is(c->argv[2], "off")) {
+        c->flags &= ~CLIENT_NO_EVICT;
+    } else {
+        reply_syntax_error(c);
+        return;
+    }
+    reply_ok(&c->out);
+}
+
+static void client_reply(client *c)
+{
+    if (kstr_is(c->argv[2], "on")) {
+        c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+        c->out.discard = false;
+        reply_ok(&c->out);
+    } else if (kstr_is(c->argv[2], "off")) {
+        c->flags |= CLIENT_REPLY_OFF;
+    } else if (kstr_is(c->argv[2], "skip")) {
+        if (!(c->flags & CLIENT_REPLY_OFF)) {
+            c->flags |= CLIENT_REPLY_SKIP_NEXT;
+        }
+    } else {
+        reply_syntax_error(c);
+    }
+}
+
+static void client_help(client *c)
+{
+    static const char *const help[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connections by client id.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>",
+        "    Set client meta attr. Options are:",
+        "    * LIB-NAME: the client lib name.",
+        "    * LIB-VER: the client lib version.",
+        "HELP",
+        "    Print this help.",
+        NULL};
+    reply_subcommand_help(c, help);
+}
+
+#define CONN "connection"
+static command client_subs[] = {
+    {"id", client_id, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
+     "Returns the unique client ID of the connection.", "5.0.0", "O(1)", NULL, NULL},
+    {"setname", client_setname, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
+     "Sets the connection name.", "2.6.9", "O(1)", NULL, NULL},
+    {"getname", client_getname, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
+     "Returns the name of the connection.", "2.6.9", "O(1)", NULL, NULL},
+    {"info", client_info, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
+     "Returns information about the connection.", "6.2.0", "O(1)", NULL, NULL},
+    {"list", client_list, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Lists open connections.", "2.4.0", "O(N) where N is the number of client "
+     "connections", NULL, NULL},
+    {"kill", client_kill, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Terminates open connections.", "2.4.0", "O(N) where N is the number of client "
+     "connections", NULL, NULL},
+    {"setinfo", client_setinfo, 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
+     "Sets information specific to the client or connection.", "7.2.0", "O(1)", NULL, NULL},
+    {"no-evict", client_no_evict, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0,
+     0, 0, CONN, "Sets the client eviction mode of the connection.", "7.0.0", "O(1)", NULL,
+     NULL},
+    {"reply", client_reply, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
+     "Instructs the server whether to reply to commands.", "3.2.0", "O(1)", NULL, NULL},
+    {"help", client_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
+     "Returns helpful text about the different subcommands.", "5.0.0", "O(1)", NULL, NULL},
+    {0},
+};
+
+command conn_commands[] = {
+    {"ping", cmd_ping, -1, CMD_FAST, 0, 0, 0, 0, CONN, "Returns the server's liveliness "
+     "response.", "1.0.0", "O(1)", NULL, NULL},
+    {"echo", cmd_echo, 2, CMD_FAST, 0, 0, 0, 0, CONN, "Returns the given string.", "1.0.0",
+     "O(1)", NULL, NULL},
+    {"quit", cmd_quit, -1, CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST |
+     CMD_NO_AUTH, 0, 0, 0, 0, CONN, "Closes the connection.", "1.0.0", "O(1)", NULL, NULL},
+    {"reset", cmd_reset, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH |
+     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Resets the connection.", "6.2.0", "O(1)", NULL, NULL},
+    {"hello", cmd_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH |
+     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Handshakes with the Redis server.", "6.0.0", "O(1)",
+     NULL, NULL},
+    {"auth", cmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH |
+     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Authenticates the connection.", "1.0.0",
+     "O(N) where N is the number of passwords defined for the user", NULL, NULL},
+    {"select", cmd_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, 0, CONN,
+     "Changes the selected database.", "1.0.0", "O(1)", NULL, NULL},
+    {"client", NULL, -2, CMD_SENTINEL, 0, 0, 0, 0, CONN,
+     "A container for client connection commands.", "2.4.0", "Depends on subcommand.", NULL,
+     client_subs},
+    {0},
+};

@@ -1,0 +1,491 @@
+/* client.c - client lifecycle, reading and parsing requests, writing replies.
+ *
+ *   socket --read--> shared buffer --parse--> argv --dispatch--> out chain
+ *                       | unfinished request copied to c->qbuf
+ *   before-sleep: write every client with pending output once (writev), arm EV_WRITE
+ *   only for those the socket did not take whole.
+ *
+ * Backpressure: a client whose unread replies exceed OUTPUT_PAUSE bytes stops being read
+ * until they drain, so a client that pipelines without reading cannot grow the server's
+ * memory without bound; the server keeps serving everyone else.
+ */
+#include "core/client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "core/dispatch.h"
+#include "core/server.h"
+
+#define IOBUF_LEN (16 * 1024)
+#define OUTPUT_PAUSE (4 * 1024 * 1024)
+#define BIG_ARG (32 * 1024)
+
+static char shared_buf[IOBUF_LEN];
+static client *clients;        /* doubly linked, newest first */
+static size_t nclients;
+static client *pending_writes; /* singly linked through pw_next */
+static bool have_closed;
+
+static void on_readable(ev_loop *loop, int fd, void *data, int mask);
+static void on_writable(ev_loop *loop, int fd, void *data, int mask);
+
+void client_setup(void)
+{
+    clients = NULL;
+    nclients = 0;
+}
+
+client *client_first(void)
+{
+    return clients;
+}
+
+size_t client_count(void)
+{
+    return nclients;
+}
+
+client *client_by_id(uint64_t id)
+{
+    for (client *c = clients; c; c = c->next) {
+        if (c->id == id) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+client *client_create(int fd, bool unix_socket)
+{
+    client *c = kv_calloc(sizeof(*c));
+    c->id = ++srv.next_client_id;
+    c->fd = fd;
+    c->db = db_get(0);
+    c->resp = 2;
+    reply_init(&c->out);
+    resp_parser_init(&c->parser);
+    c->ctime_ms = c->last_interaction_ms = clock_ms();
+    if (!srv.cfg.requirepass || !srv.cfg.requirepass[0]) {
+        c->flags |= CLIENT_AUTHENTICATED;
+    }
+    if (fd >= 0) {
+        if (unix_socket) {
+            c->flags |= CLIENT_UNIX;
+            snprintf(c->addr, sizeof(c->addr), "%s:0", srv.cfg.unixsocket);
+            snprintf(c->laddr, sizeof(c->laddr), "%s:0", srv.cfg.unixsocket);
+        } else {
+            net_set_nodelay(fd);
+            if (srv.cfg.tcp_keepalive > 0) {
+                net_set_keepalive(fd, srv.cfg.tcp_keepalive);
+            }
+            net_format_addr(fd, 0, c->addr, sizeof(c->addr));
+            net_format_addr(fd, 1, c->laddr, sizeof(c->laddr));
+        }
+        if (ev_add(srv.loop, fd, EV_READ, on_readable, c) < 0) {
+            kv_free(c);
+            return NULL;
+        }
+    } else {
+        c->flags |= CLIENT_FAKE | CLIENT_AUTHENTICATED;
+    }
+    c->next = clients;
+    if (clients) {
+        clients->prev = c;
+    }
+    clients = c;
+    nclients++;
+    return c;
+}
+
+static void unlink_pending(client *c)
+{
+    if (!(c->flags & CLIENT_PENDING_WRITE)) {
+        return;
+    }
+    for (client **p = &pending_writes; *p; p = &(*p)->pw_next) {
+        if (*p == c) {
+            *p = c->pw_next;
+            break;
+        }
+    }
+    c->flags &= ~CLIENT_PENDING_WRITE;
+}
+
+void client_close(client *c)
+{
+    unlink_pending(c);
+    dispatch_client_gone(c);
+    if (c->fd >= 0) {
+        ev_del(srv.loop, c->fd, EV_READ | EV_WRITE);
+        close(c->fd);
+    }
+    if (c->prev) {
+        c->prev->next = c->next;
+    } else {
+        clients = c->next;
+    }
+    if (c->next) {
+        c->next->prev = c->prev;
+    }
+    nclients--;
+    reply_reset(&c->out);
+    kv_free(c->qbuf);
+    kv_free(c->slices);
+    kv_free(c->argv);
+    kv_free(c->name);
+    kv_free(c->lib_name);
+    kv_free(c->lib_ver);
+    kv_free(c);
+}
+
+void client_close_async(client *c)
+{
+    c->flags |= CLIENT_CLOSE_ASAP;
+    have_closed = true;
+}
+
+void client_free_closed(void)
+{
+    if (!have_closed) {
+        return;
+    }
+    have_closed = false;
+    client *c = clients;
+    while (c) {
+        client *next = c->next;
+        if (c->flags & CLIENT_CLOSE_ASAP) {
+            client_close(c);
+        }
+        c = next;
+    }
+}
+
+void client_set_resp(client *c, int resp)
+{
+    c->resp = resp;
+    c->out.resp = resp;
+}
+
+void client_after_reply(client *c)
+{
+    if (c->out.pending && !(c->flags & CLIENT_PENDING_WRITE) && c->fd >= 0) {
+        c->flags |= CLIENT_PENDING_WRITE;
+        c->pw_next = pending_writes;
+        pending_writes = c;
+    }
+}
+
+/* ---- reading and parsing ---- */
+
+static bool ensure_argv(client *c, size_t want)
+{
+    if (want <= c->slices_cap) {
+        return true;
+    }
+    size_t cap = c->slices_cap ? c->slices_cap * 2 : 16;
+    if (cap < want) {
+        cap = want;
+    }
+    c->slices = kv_realloc(c->slices, cap * sizeof(resp_arg));
+    c->argv = kv_realloc(c->argv, cap * sizeof(kstr));
+    c->slices_cap = c->argv_cap = cap;
+    return true;
+}
+
+static void protocol_error(client *c, const char *msg)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "ERR %s", msg);
+    reply_error(&c->out, buf);
+    srv.stats.total_error_replies++;
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    log_verbose("Protocol error (%s) from client: id=%llu addr=%s", msg,
+                (unsigned long long)c->id, c->addr);
+}
+
+/* Parses and executes the requests in buf[0..len). Returns bytes consumed: the rest is an
+ * unfinished request (or input left unread behind backpressure or a closing client). */
+static size_t process_buffer(client *c, char *buf, size_t len)
+{
+    size_t done = 0;
+    resp_limits lim = {srv.cfg.proto_max_bulk_len, 64 * 1024,
+                       !(c->flags & CLIENT_AUTHENTICATED)};
+    while (done < len) {
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) {
+            return len; /* drop the rest, as Redis does after QUIT or an error */
+        }
+        if (c->out.pending > OUTPUT_PAUSE) {
+            break;
+        }
+        lim.unauthenticated = !(c->flags & CLIENT_AUTHENTICATED);
+        int rc = resp_parse(&c->parser, buf + done, len - done, &lim, c->slices,
+                            c->slices_cap);
+        if (rc == RESP_GROW) {
+            size_t want = c->parser.argv_want;
+            size_t cap = c->slices_cap ? c->slices_cap * 2 : 16;
+            ensure_argv(c, want < cap ? want : cap);
+            continue;
+        }
+        if (rc == RESP_NEED_MORE) {
+            break;
+        }
+        if (rc == RESP_ERROR) {
+            protocol_error(c, c->parser.error);
+            return len;
+        }
+        size_t argc = c->parser.argc;
+        c->argv_mem = 0;
+        for (size_t i = 0; i < argc; i++) {
+            c->argv[i] = kstr_make(buf + done + c->slices[i].off, c->slices[i].len);
+            c->argv_mem += c->slices[i].len;
+        }
+        c->argc = (int)argc;
+        size_t used = c->parser.consumed;
+        if (argc > 0) {
+            dispatch_command(c);
+        }
+        c->argc = 0;
+        done += used;
+    }
+    return done;
+}
+
+/* Keeps buf[done..len) (an unfinished request) in the client's private buffer. */
+static void keep_rest(client *c, const char *buf, size_t done, size_t len, bool is_private)
+{
+    size_t rest = len - done;
+    if (is_private) {
+        if (rest == 0) {
+            /* Everything consumed: give the buffer back unless it is small. */
+            if (c->qcap > IOBUF_LEN) {
+                kv_free(c->qbuf);
+                c->qbuf = NULL;
+                c->qcap = 0;
+            }
+            c->qlen = 0;
+        } else if (done) {
+            memmove(c->qbuf, c->qbuf + done, rest);
+            c->qlen = rest;
+        }
+        return;
+    }
+    if (rest == 0) {
+        return;
+    }
+    if (c->qcap < rest) {
+        c->qbuf = kv_realloc(c->qbuf, rest < IOBUF_LEN ? IOBUF_LEN : rest);
+        c->qcap = kv_alloc_size(c->qbuf);
+    }
+    memcpy(c->qbuf, buf + done, rest);
+    c->qlen = rest;
+}
+
+static void pause_reading(client *c)
+{
+    if (!(c->flags & CLIENT_READ_PAUSED)) {
+        c->flags |= CLIENT_READ_PAUSED;
+        ev_del(srv.loop, c->fd, EV_READ);
+    }
+}
+
+static void read_and_process(client *c)
+{
+    char *buf;
+    size_t avail;
+    bool is_private = c->qlen > 0;
+    if (is_private) {
+        /* Size the buffer for what the parser says it needs (a large bulk in one go). */
+        size_t want = c->parser.need_hint > c->qlen ? c->parser.need_hint : c->qlen + 1;
+        if (want - c->qlen < IOBUF_LEN || want - c->qlen > (64u << 20)) {
+            want = c->qlen + IOBUF_LEN;
+        }
+        if (want > c->qcap) {
+            c->qbuf = kv_realloc(c->qbuf, want);
+            c->qcap = kv_alloc_size(c->qbuf);
+        }
+        buf = c->qbuf;
+        avail = c->qcap - c->qlen;
+    } else {
+        buf = shared_buf;
+        avail = sizeof(shared_buf);
+    }
+    size_t start = is_private ? c->qlen : 0;
+    ssize_t n = read(c->fd, buf + start, avail);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            return;
+        }
+        log_verbose("Reading from client: %s", strerror(errno));
+        client_close_async(c);
+        return;
+    }
+    if (n == 0) {
+        log_verbose("Client closed connection id=%llu addr=%s", (unsigned long long)c->id,
+                    c->addr);
+        client_close_async(c);
+        return;
+    }
+    srv.stats.net_input_bytes += n;
+    c->last_interaction_ms = clock_ms();
+    size_t len = start + (size_t)n;
+    if (is_private) {
+        c->qlen = len;
+    }
+    size_t done = process_buffer(c, buf, len);
+    keep_rest(c, buf, done, len, is_private);
+    if (c->qlen > (size_t)srv.cfg.client_query_buffer_limit) {
+        log_warning("Closing client that reached max query buffer length: id=%llu addr=%s "
+                    "qbuf=%zu", (unsigned long long)c->id, c->addr, c->qlen);
+        srv.stats.client_qbuf_limit_disconnections++;
+        client_close_async(c);
+        return;
+    }
+    if (c->out.pending > OUTPUT_PAUSE) {
+        pause_reading(c);
+    }
+    client_after_reply(c);
+}
+
+static void on_readable(ev_loop *loop, int fd, void *data, int mask)
+{
+    client *c = data;
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        return;
+    }
+    read_and_process(c);
+}
+
+/* Resumes a client paused by backpressure once its output drained: first the requests
+ * still buffered, then the socket. */
+static void resume_reading(client *c)
+{
+    c->flags &= ~CLIENT_READ_PAUSED;
+    if (c->qlen) {
+        size_t done = process_buffer(c, c->qbuf, c->qlen);
+        keep_rest(c, c->qbuf, done, c->qlen, true);
+        if (c->out.pending > OUTPUT_PAUSE) {
+            c->flags |= CLIENT_READ_PAUSED;
+            return;
+        }
+    }
+    ev_add(srv.loop, c->fd, EV_READ, on_readable, c);
+}
+
+/* ---- writing ---- */
+
+/* Writes what the socket takes. Returns false when the client was closed. */
+static bool write_client(client *c)
+{
+    ssize_t w = reply_write(&c->out, c->fd);
+    if (w < 0) {
+        log_verbose("Error writing to client: %s", strerror(errno));
+        client_close_async(c);
+        return false;
+    }
+    srv.stats.net_output_bytes += w;
+    if (c->out.pending == 0) {
+        ev_del(srv.loop, c->fd, EV_WRITE);
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
+            client_close_async(c);
+            return false;
+        }
+        if (c->flags & CLIENT_READ_PAUSED) {
+            resume_reading(c);
+            client_after_reply(c);
+        }
+    } else if (c->flags & CLIENT_READ_PAUSED && c->out.pending < OUTPUT_PAUSE / 2) {
+        /* Half drained: accept more requests; the write event stays armed. */
+        resume_reading(c);
+    }
+    return true;
+}
+
+static void on_writable(ev_loop *loop, int fd, void *data, int mask)
+{
+    client *c = data;
+    if (!(c->flags & CLIENT_CLOSE_ASAP)) {
+        write_client(c);
+    }
+}
+
+void client_flush_pending(void)
+{
+    while (pending_writes) {
+        client *c = pending_writes;
+        pending_writes = c->pw_next;
+        c->flags &= ~CLIENT_PENDING_WRITE;
+        if (c->flags & CLIENT_CLOSE_ASAP) {
+            continue;
+        }
+        if (write_client(c) && c->out.pending) {
+            ev_add(srv.loop, c->fd, EV_WRITE, on_writable, c);
+        }
+    }
+}
+
+/* ---- introspection and cron ---- */
+
+static void flags_string(const client *c, char *out)
+{
+    char *p = out;
+    if (c->flags & CLIENT_MONITOR) {
+        *p++ = 'O';
+    }
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        *p++ = 'A';
+    }
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
+        *p++ = 'c';
+    }
+    if (c->flags & CLIENT_NO_EVICT) {
+        *p++ = 'e';
+    }
+    if (p == out) {
+        *p++ = 'N';
+    }
+    *p = '\0';
+}
+
+size_t client_info_line(const client *c, char *buf, size_t cap)
+{
+    char flags[16];
+    flags_string(c, flags);
+    int64_t now = clock_ms();
+    size_t qbuf_free = c->qcap > c->qlen ? c->qcap - c->qlen : 0;
+    size_t omem = c->out.pending;
+    size_t tot = c->qcap + omem + c->argv_cap * (sizeof(kstr) + sizeof(resp_arg));
+    int n = snprintf(
+        buf, cap,
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 "
+        "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu "
+        "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 "
+        "resp=%d lib-name=%s lib-ver=%s",
+        (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+        (long long)(now - c->ctime_ms) / 1000, (long long)(now - c->last_interaction_ms) / 1000,
+        flags, c->db->id, c->qlen, qbuf_free, c->argv_mem, c->qcap, c->qlen, omem, tot,
+        c->out.pending ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL", c->resp,
+        c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}
+
+void client_cron(int64_t now_ms)
+{
+    if (srv.cfg.timeout <= 0) {
+        return;
+    }
+    for (client *c = clients; c; c = c->next) {
+        if (c->fd < 0 || (c->flags & (CLIENT_MONITOR | CLIENT_CLOSE_ASAP))) {
+            continue;
+        }
+        if (now_ms - c->last_interaction_ms > (int64_t)srv.cfg.timeout * 1000) {
+            log_verbose("Closing idle client");
+            client_close_async(c);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+/* client.h - a connected client: its socket, query buffer, parsed arguments and replies.
+ *
+ * Lifecycle: client_create() on accept, client_close() when the peer goes, after QUIT or
+ * a protocol error (once the reply is written), or on CLIENT KILL. Handlers never free a
+ * client: they set CLIENT_CLOSE_ASAP and the loop frees it in before-sleep, so a pointer
+ * to the running client stays valid for the whole command.
+ *
+ * Reading: a client with no partial request reads into a shared buffer; only the bytes
+ * of an unfinished request are copied into a private buffer. Idle clients therefore hold
+ * no input memory. Arguments (argv) point into whichever buffer holds the request and are
+ * valid until the command returns.
+ */
+#ifndef KV_CLIENT_H
+#define KV_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/kstr.h"
+#include "core/command.h"
+#include "db/db.h"
+#include "net/net.h"
+#include "proto/reply.h"
+#include "proto/resp_parse.h"
+
+enum {
+    CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
+    CLIENT_CLOSE_ASAP = 1 << 1,
+    CLIENT_AUTHENTICATED = 1 << 2,
+    CLIENT_MONITOR = 1 << 3,
+    CLIENT_PENDING_WRITE = 1 << 4,
+    CLIENT_UNIX = 1 << 5,
+    CLIENT_NO_EVICT = 1 << 6,
+    CLIENT_REPLY_OFF = 1 << 7,
+    CLIENT_REPLY_SKIP_NEXT = 1 << 8,
+    CLIENT_REPLY_SKIP = 1 << 9,
+    CLIENT_READ_PAUSED = 1 << 10, /* backpressure: too much output pending */
+    CLIENT_FAKE = 1 << 11,
+};
+
+typedef struct client {
+    uint64_t id;
+    int fd;
+    uint32_t flags;
+    int resp;                 /* protocol, mirrored in out.resp */
+    db *db;
+    char *name;               /* NULL when unset */
+    char *lib_name, *lib_ver; /* CLIENT SETINFO */
+    char addr[NET_ADDR_LEN], laddr[NET_ADDR_LEN];
+
+    char *qbuf;               /* private buffer for an unfinished request, or NULL */
+    size_t qlen, qcap;
+    resp_parser parser;
+    resp_arg *slices;
+    size_t slices_cap;
+    kstr *argv;
+    int argc;
+    size_t argv_cap;
+    size_t argv_mem;          /* bytes of the arguments of the current command */
+
+    command *cmd, *lastcmd;
+    reply_out out;
+    int64_t ctime_ms, last_interaction_ms;
+    long long commands;       /* processed by this client */
+
+    struct client *prev, *next;  /* all clients */
+    struct client *pw_next;      /* pending-write list */
+} client;
+
+void client_setup(void);
+client *client_create(int fd, bool unix_socket);
+void client_close(client *c);          /* immediate: only from the loop, never a handler */
+void client_close_async(client *c);    /* from handlers */
+void client_free_closed(void);         /* before-sleep: frees CLOSE_ASAP clients */
+void client_flush_pending(void);       /* before-sleep: writes buffered replies */
+void client_after_reply(client *c);    /* accounting after a reply was queued */
+
+client *client_first(void);            /* iteration over all clients */
+client *client_by_id(uint64_t id);
+size_t client_count(void);
+void client_set_resp(client *c, int resp);
+/* Writes one CLIENT LIST line (no newline) for c into buf. */
+size_t client_info_line(const client *c, char *buf, size_t cap);
+/* Closes clients idle for more than `timeout` seconds (the timeout directive). */
+void client_cron(int64_t now_ms);
+
+#endif

@@ -1,0 +1,508 @@
+/* config.c - directives (see config.h).
+ *
+ * Each implemented directive is one row: name, kind, where its value lives, bounds, the
+ * default and, for those that act at run time, an apply hook run after CONFIG SET. A
+ * second list names the directives Redis 7.0 has that Kvik does not implement yet.
+ */
+#include "core/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/splitargs.h"
+#include "base/util.h"
+#include "core/dispatch.h"
+#include "core/server.h"
+#include "db/db.h"
+#include "obs/slowlog.h"
+
+enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL };
+enum { F_IMMUTABLE = 1, F_SENSITIVE = 2 };
+
+typedef struct directive {
+    const char *name;
+    enum kind kind;
+    void *ptr;
+    long long min, max;
+    const char *def;
+    int flags;
+    /* Runs after a run-time change; returns NULL or an error message. */
+    const char *(*apply)(void);
+} directive;
+
+#define C (&srv.cfg)
+
+static const char *apply_listen(void)
+{
+    return server_relisten();
+}
+
+static const char *apply_loglevel(void)
+{
+    log_set_level(C->loglevel);
+    return NULL;
+}
+
+static const char *apply_maxclients(void)
+{
+    return server_adjust_maxclients();
+}
+
+static const char *apply_slowlog(void)
+{
+    slowlog_trim();
+    return NULL;
+}
+
+static const directive table[] = {
+    {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, apply_listen},
+    {"bind", K_STRING, &srv.cfg.bind, 0, 0, "127.0.0.1 -::1", 0, apply_listen},
+    {"unixsocket", K_STRING, &srv.cfg.unixsocket, 0, 0, "", F_IMMUTABLE, NULL},
+    {"unixsocketperm", K_OCTAL, &srv.cfg.unixsocketperm, 0, 0777, "0", F_IMMUTABLE, NULL},
+    {"databases", K_INT, &srv.cfg.databases, 1, 1 << 20, "16", F_IMMUTABLE, NULL},
+    {"requirepass", K_STRING, &srv.cfg.requirepass, 0, 0, "", F_SENSITIVE, NULL},
+    {"timeout", K_INT, &srv.cfg.timeout, 0, 2147483647, "0", 0, NULL},
+    {"tcp-keepalive", K_INT, &srv.cfg.tcp_keepalive, 0, 2147483647, "300", 0, NULL},
+    {"tcp-backlog", K_INT, &srv.cfg.tcp_backlog, 0, 2147483647, "511", F_IMMUTABLE, NULL},
+    {"maxclients", K_INT, &srv.cfg.maxclients, 1, 4294967295LL, "10000", 0, apply_maxclients},
+    {"loglevel", K_LOGLEVEL, &srv.cfg.loglevel, 0, 0, "notice", 0, apply_loglevel},
+    {"logfile", K_STRING, &srv.cfg.logfile, 0, 0, "", F_IMMUTABLE, NULL},
+    {"daemonize", K_BOOL, &srv.cfg.daemonize, 0, 1, "no", F_IMMUTABLE, NULL},
+    {"pidfile", K_STRING, &srv.cfg.pidfile, 0, 0, "", F_IMMUTABLE, NULL},
+    {"hz", K_INT, &srv.cfg.hz, 0, 2147483647, "10", 0, NULL},
+    {"proto-max-bulk-len", K_MEM, &srv.cfg.proto_max_bulk_len, 1024 * 1024, LLONG_MAX,
+     "536870912", 0, NULL},
+    {"client-query-buffer-limit", K_MEM, &srv.cfg.client_query_buffer_limit, 1024 * 1024,
+     LLONG_MAX, "1073741824", 0, NULL},
+    {"dir", K_STRING, &srv.cfg.dir, 0, 0, "", 0, NULL},
+    {"slowlog-log-slower-than", K_LL, &srv.cfg.slowlog_log_slower_than, -1, LLONG_MAX,
+     "10000", 0, NULL},
+    {"slowlog-max-len", K_LL, &srv.cfg.slowlog_max_len, 0, LONG_MAX, "128", 0, apply_slowlog},
+};
+#define NTABLE (sizeof(table) / sizeof(table[0]))
+
+/* Redis 7.0 directives Kvik does not implement yet: accepted with a warning at start-up. */
+static const char *const unimplemented[] = {
+    "acl-pubsub-default", "aclfile", "acllog-max-len", "active-defrag-cycle-max",
+    "active-defrag-cycle-min", "active-defrag-ignore-bytes", "active-defrag-max-scan-fields",
+    "active-defrag-threshold-lower", "active-defrag-threshold-upper", "active-expire-effort",
+    "activedefrag", "activerehashing", "always-show-logo", "aof-disable-auto-gc",
+    "aof-load-truncated", "aof-rewrite-incremental-fsync", "aof-timestamp-enabled",
+    "aof-use-rdb-preamble", "aof_rewrite_cpulist", "appenddirname", "appendfilename",
+    "appendfsync", "appendonly", "auto-aof-rewrite-min-size", "auto-aof-rewrite-percentage",
+    "bgsave_cpulist", "bind-source-addr", "bio_cpulist", "busy-reply-threshold",
+    "client-output-buffer-limit", "cluster-allow-pubsubshard-when-down",
+    "cluster-allow-reads-when-down", "cluster-allow-replica-migration",
+    "cluster-announce-bus-port", "cluster-announce-hostname", "cluster-announce-ip",
+    "cluster-announce-port", "cluster-announce-tls-port", "cluster-config-file",
+    "cluster-enabled", "cluster-link-sendbuf-limit", "cluster-migration-barrier",
+    "cluster-node-timeout", "cluster-port", "cluster-preferred-endpoint-type",
+    "cluster-replica-no-failover", "cluster-replica-validity-factor",
+    "cluster-require-full-coverage", "cluster-slave-no-failover",
+    "cluster-slave-validity-factor", "crash-log-enabled", "crash-memcheck-enabled",
+    "dbfilename", "disable-thp", "dynamic-hz", "enable-debug-command",
+    "enable-module-command", "enable-protected-configs", "hash-max-listpack-entries",
+    "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value",
+    "hll-sparse-max-bytes", "ignore-warnings", "include", "io-threads", "io-threads-do-reads",
+    "jemalloc-bg-thread", "latency-monitor-threshold", "latency-tracking",
+    "latency-tracking-info-percentiles", "lazyfree-lazy-eviction", "lazyfree-lazy-expire",
+    "lazyfree-lazy-server-del", "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush",
+    "lfu-decay-time", "lfu-log-factor", "list-compress-depth", "list-max-listpack-size",
+    "list-max-ziplist-size", "loadmodule", "lua-time-limit", "masterauth", "masteruser",
+    "maxmemory", "maxmemory-clients", "maxmemory-eviction-tenacity", "maxmemory-policy",
+    "maxmemory-samples", "min-replicas-max-lag", "min-replicas-to-write", "min-slaves-max-lag",
+    "min-slaves-to-write", "no-appendfsync-on-rewrite", "notify-keyspace-events",
+    "oom-score-adj", "oom-score-adj-values", "proc-title-template",
+    "propagation-error-behavior", "protected-mode", "rdb-del-sync-files",
+    "rdb-save-incremental-fsync", "rdbchecksum", "rdbcompression", "rename-command",
+    "repl-backlog-size", "repl-backlog-ttl", "repl-disable-tcp-nodelay", "repl-diskless-load",
+    "repl-diskless-sync", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas",
+    "repl-ping-replica-period", "repl-ping-slave-period", "repl-timeout",
+    "replica-announce-ip", "replica-announce-port", "replica-announced",
+    "replica-ignore-disk-write-errors", "replica-ignore-maxmemory", "replica-lazy-flush",
+    "replica-priority", "replica-read-only", "replica-serve-stale-data", "replicaof",
+    "sanitize-dump-payload", "save", "server_cpulist", "set-max-intset-entries",
+    "set-proc-title", "shutdown-on-sigint", "shutdown-on-sigterm", "shutdown-timeout",
+    "slave-announce-ip", "slave-announce-port", "slave-ignore-maxmemory", "slave-lazy-flush",
+    "slave-priority", "slave-read-only", "slave-serve-stale-data", "slaveof",
+    "socket-mark-id", "stop-writes-on-bgsave-error", "stream-node-max-bytes",
+    "stream-node-max-entries", "supervised", "syslog-enabled", "syslog-facility",
+    "syslog-ident", "tls-auth-clients", "tls-ca-cert-dir", "tls-ca-cert-file",
+    "tls-cert-file", "tls-ciphers", "tls-ciphersuites", "tls-client-cert-file",
+    "tls-client-key-file", "tls-client-key-file-pass", "tls-cluster", "tls-dh-params-file",
+    "tls-key-file", "tls-key-file-pass", "tls-port", "tls-prefer-server-ciphers",
+    "tls-protocols", "tls-replication", "tls-session-cache-size", "tls-session-cache-timeout",
+    "tls-session-caching", "tracking-table-max-keys", "user", "zset-max-listpack-entries",
+    "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
+};
+
+static char warnings[4096];
+
+static const directive *find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NTABLE; i++) {
+        if (strlen(table[i].name) == len && !strncasecmp(table[i].name, name, len)) {
+            return &table[i];
+        }
+    }
+    return NULL;
+}
+
+static bool is_unimplemented(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof(unimplemented) / sizeof(unimplemented[0]); i++) {
+        if (strlen(unimplemented[i]) == len && !strncasecmp(unimplemented[i], name, len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Parses and stores one value. Returns NULL or Redis's reason text. */
+static const char *set_value(const directive *d, const char *v, size_t len)
+{
+    static char msg[128];
+    char tmp[64];
+    long long ll;
+    unsigned long long ull;
+    switch (d->kind) {
+    case K_BOOL:
+        if (len == 3 && !strncasecmp(v, "yes", 3)) {
+            *(bool *)d->ptr = true;
+        } else if (len == 2 && !strncasecmp(v, "no", 2)) {
+            *(bool *)d->ptr = false;
+        } else {
+            return "argument must be 'yes' or 'no'";
+        }
+        return NULL;
+    case K_INT:
+    case K_LL:
+    case K_MEM:
+        if (d->kind == K_MEM) {
+            if (len >= sizeof(tmp)) {
+                return "argument must be a memory value";
+            }
+            memcpy(tmp, v, len);
+            tmp[len] = '\0';
+            if (!str_to_mem(tmp, &ull) || ull > (unsigned long long)LLONG_MAX) {
+                return "argument must be a memory value";
+            }
+            ll = (long long)ull;
+        } else if (!str_to_ll(v, len, &ll)) {
+            return "argument couldn't be parsed into an integer";
+        }
+        if (ll < d->min || ll > d->max) {
+            snprintf(msg, sizeof(msg), "argument must be between %lld and %lld inclusive",
+                     d->min, d->max);
+            return msg;
+        }
+        if (d->kind == K_INT) {
+            *(int *)d->ptr = (int)ll;
+        } else {
+            *(long long *)d->ptr = ll;
+        }
+        return NULL;
+    case K_OCTAL:
+        if (len == 0 || len >= sizeof(tmp)) {
+            return "argument couldn't be parsed into an integer";
+        } else {
+            memcpy(tmp, v, len);
+            tmp[len] = '\0';
+            char *end;
+            errno = 0;
+            long o = strtol(tmp, &end, 8);
+            if (*end || errno || o < 0 || o > 0777) {
+                return "argument couldn't be parsed into an integer";
+            }
+            *(unsigned *)d->ptr = (unsigned)o;
+        }
+        return NULL;
+    case K_LOGLEVEL: {
+        char name[16];
+        if (len >= sizeof(name)) {
+            return "argument(s) must be one of the following: debug, verbose, notice, warning";
+        }
+        memcpy(name, v, len);
+        name[len] = '\0';
+        int lvl = log_level_parse(name);
+        if (lvl < 0 || lvl == LL_NOTHING) {
+            return "argument(s) must be one of the following: debug, verbose, notice, warning";
+        }
+        *(int *)d->ptr = lvl;
+        return NULL;
+    }
+    case K_STRING: {
+        char **p = d->ptr;
+        kv_free(*p);
+        *p = kv_memdup(v, len);
+        return NULL;
+    }
+    }
+    return NULL;
+}
+
+/* The value as CONFIG GET shows it. */
+static void format_value(const directive *d, char *buf, size_t cap)
+{
+    switch (d->kind) {
+    case K_BOOL:
+        snprintf(buf, cap, "%s", *(bool *)d->ptr ? "yes" : "no");
+        break;
+    case K_INT:
+        snprintf(buf, cap, "%d", *(int *)d->ptr);
+        break;
+    case K_LL:
+    case K_MEM:
+        snprintf(buf, cap, "%lld", *(long long *)d->ptr);
+        break;
+    case K_OCTAL:
+        snprintf(buf, cap, "%o", *(unsigned *)d->ptr);
+        break;
+    case K_LOGLEVEL:
+        snprintf(buf, cap, "%s", log_level_name(*(int *)d->ptr));
+        break;
+    case K_STRING:
+        snprintf(buf, cap, "%s", *(char **)d->ptr ? *(char **)d->ptr : "");
+        break;
+    }
+}
+
+void config_set_defaults(void)
+{
+    for (size_t i = 0; i < NTABLE; i++) {
+        const char *err = set_value(&table[i], table[i].def, strlen(table[i].def));
+        if (err) {
+            fprintf(stderr, "kvik: bad default for %s: %s\n", table[i].name, err);
+            exit(1);
+        }
+    }
+}
+
+static void fatal(int line, const char *text, const char *reason)
+{
+    fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Redis %s) ***\n", REDIS_COMPAT_VERSION);
+    fprintf(stderr, "Reading the configuration file, at line %d\n", line);
+    fprintf(stderr, ">>> '%s'\n", text);
+    fprintf(stderr, "%s\n", reason);
+}
+
+/* Applies every line of text. Returns -1 after printing the fatal block. */
+static int load_text(char *text)
+{
+    int lineno = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        while (*line == ' ' || *line == '\t' || *line == '\r') {
+            line++;
+        }
+        size_t len = strlen(line);
+        while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) {
+            line[--len] = '\0';
+        }
+        if (len == 0 || line[0] == '#') {
+            continue;
+        }
+        char orig[1024];
+        snprintf(orig, sizeof(orig), "%s", line);
+        split_arg args[64];
+        long argc = split_args(line, len, args, 64);
+        if (argc < 0) {
+            fatal(lineno, orig, "Unbalanced quotes in configuration line");
+            return -1;
+        }
+        if (argc == 0) {
+            continue;
+        }
+        const char *name = line + args[0].off;
+        const directive *d = find(name, args[0].len);
+        if (d && argc == 2) {
+            const char *err = set_value(d, line + args[1].off, args[1].len);
+            if (err) {
+                fatal(lineno, orig, err);
+                return -1;
+            }
+        } else if (d && d->kind == K_STRING && !strcmp(d->name, "bind") && argc > 2) {
+            /* bind takes several addresses: keep them space-separated. */
+            char joined[1024] = "";
+            for (long i = 1; i < argc; i++) {
+                snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%.*s",
+                         i > 1 ? " " : "", (int)args[i].len, line + args[i].off);
+            }
+            set_value(d, joined, strlen(joined));
+        } else if (!d && is_unimplemented(name, args[0].len)) {
+            size_t w = strlen(warnings);
+            snprintf(warnings + w, sizeof(warnings) - w, "%.*s\n", (int)args[0].len, name);
+        } else {
+            fatal(lineno, orig, "Bad directive or wrong number of arguments");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int config_load(const char *file, const char *options)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (file) {
+        FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
+        if (!fp) {
+            fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", file,
+                    strerror(errno));
+            return -1;
+        }
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+            text = kv_realloc(text, len + n + 1);
+            memcpy(text + len, chunk, n);
+            len += n;
+        }
+        if (fp != stdin) {
+            fclose(fp);
+        }
+    }
+    size_t olen = options ? strlen(options) : 0;
+    text = kv_realloc(text, len + olen + 2);
+    if (len && text[len - 1] != '\n') {
+        text[len++] = '\n';
+    }
+    memcpy(text + len, options ? options : "", olen);
+    text[len + olen] = '\0';
+    int rc = load_text(text);
+    kv_free(text);
+    return rc;
+}
+
+void config_log_warnings(void)
+{
+    char *save = NULL;
+    for (char *w = strtok_r(warnings, "\n", &save); w; w = strtok_r(NULL, "\n", &save)) {
+        log_warning("Config directive '%s' is not implemented by Kvik yet; ignored.", w);
+    }
+}
+
+/* ---- CONFIG subcommands ---- */
+
+void cmd_config_get(client *c)
+{
+    bool seen[NTABLE] = {false};
+    size_t n = 0;
+    for (int a = 2; a < c->argc; a++) {
+        for (size_t i = 0; i < NTABLE; i++) {
+            if (!seen[i] && glob_match(c->argv[a].p, c->argv[a].len, table[i].name,
+                                       strlen(table[i].name), true)) {
+                seen[i] = true;
+                n++;
+            }
+        }
+    }
+    reply_map(&c->out, n);
+    for (size_t i = 0; i < NTABLE; i++) {
+        if (seen[i]) {
+            char buf[1024];
+            format_value(&table[i], buf, sizeof(buf));
+            reply_bulk_cstr(&c->out, table[i].name);
+            reply_bulk_cstr(&c->out, buf);
+        }
+    }
+}
+
+void cmd_config_set(client *c)
+{
+    if ((c->argc - 2) % 2 != 0) {
+        reply_errorf(&c->out, "ERR wrong number of arguments for 'config|set' command");
+        return;
+    }
+    int pairs = (c->argc - 2) / 2;
+    const directive *ds[64];
+    if (pairs > 64) {
+        reply_error(&c->out, "ERR too many arguments for CONFIG SET");
+        return;
+    }
+    /* Validate names first: an unknown or immutable one fails the whole call. */
+    for (int i = 0; i < pairs; i++) {
+        kstr name = c->argv[2 + 2 * i];
+        ds[i] = find(name.p, name.len);
+        if (!ds[i]) {
+            reply_errorf(&c->out, "ERR Unknown option or number of arguments for CONFIG SET - "
+                         "'%.*s'", (int)name.len, name.p);
+            return;
+        }
+        for (int j = 0; j < i; j++) {
+            if (ds[j] == ds[i]) {
+                reply_errorf(&c->out, "ERR CONFIG SET failed (possibly related to argument "
+                             "'%.*s') - duplicate parameter", (int)name.len, name.p);
+                return;
+            }
+        }
+        if (ds[i]->flags & F_IMMUTABLE) {
+            reply_errorf(&c->out, "ERR CONFIG SET failed (possibly related to argument "
+                         "'%.*s') - can't set immutable config", (int)name.len, name.p);
+            return;
+        }
+    }
+    /* Set all, remembering old values to roll back if one fails. */
+    char olds[64][256];
+    for (int i = 0; i < pairs; i++) {
+        format_value(ds[i], olds[i], sizeof(olds[i]));
+    }
+    for (int i = 0; i < pairs; i++) {
+        kstr v = c->argv[3 + 2 * i];
+        const char *err = set_value(ds[i], v.p, v.len);
+        if (!err && ds[i]->apply) {
+            err = ds[i]->apply();
+        }
+        if (err) {
+            for (int j = 0; j <= i; j++) {
+                set_value(ds[j], olds[j], strlen(olds[j]));
+                if (ds[j]->apply && j < i) {
+                    ds[j]->apply();
+                }
+            }
+            reply_errorf(&c->out, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                         ds[i]->name, err);
+            return;
+        }
+    }
+    reply_ok(&c->out);
+}
+
+void cmd_config_resetstat(client *c)
+{
+    memset(&srv.stats, 0, sizeof(srv.stats));
+    db_stats.hits = db_stats.misses = db_stats.expired_keys = 0;
+    for (size_t i = 0; command_at(i); i++) {
+        command *cmd = command_at(i);
+        memset(&cmd->stats, 0, sizeof(cmd->stats));
+        for (command *s = cmd->subs; s && s->name; s++) {
+            memset(&s->stats, 0, sizeof(s->stats));
+        }
+    }
+    reply_ok(&c->out);
+}
+
+void cmd_config_help(client *c)
+{
+    static const char *const help[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        "HELP",
+        "    Print this help.",
+        NULL};
+    reply_subcommand_help(c, help);
+}

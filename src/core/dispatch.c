@@ -1,0 +1,277 @@
+/* dispatch.c - executing one parsed request (see dispatch.h).
+ *
+ * Checks run in Redis's order, so the first error a client sees is the one Redis gives:
+ * unknown command, unknown subcommand, arity, authentication. Then the handler runs with
+ * the command clock (db_now_ms) set once, and its time feeds command stats and the slow
+ * log; MONITOR clients receive the request afterwards.
+ */
+#include "core/dispatch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "core/server.h"
+#include "obs/slowlog.h"
+
+static client **monitors;
+static size_t nmonitors, capmonitors;
+
+void dispatch_add_monitor(client *c)
+{
+    if (c->flags & CLIENT_MONITOR) {
+        return;
+    }
+    if (nmonitors == capmonitors) {
+        capmonitors = capmonitors ? capmonitors * 2 : 4;
+        monitors = kv_realloc(monitors, sizeof(client *) * capmonitors);
+    }
+    monitors[nmonitors++] = c;
+    c->flags |= CLIENT_MONITOR;
+}
+
+size_t dispatch_monitor_count(void)
+{
+    return nmonitors;
+}
+
+void dispatch_client_gone(client *c)
+{
+    if (!(c->flags & CLIENT_MONITOR)) {
+        return;
+    }
+    for (size_t i = 0; i < nmonitors; i++) {
+        if (monitors[i] == c) {
+            monitors[i] = monitors[--nmonitors];
+            break;
+        }
+    }
+}
+
+/* Appends s as Redis's sdscatrepr quotes it: "..." with escapes. */
+static size_t quote(char *out, const char *s, size_t len)
+{
+    size_t n = 0;
+    out[n++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case '\\':
+        case '"':
+            out[n++] = '\\';
+            out[n++] = (char)ch;
+            break;
+        case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
+        case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
+        case '\t': out[n++] = '\\'; out[n++] = 't'; break;
+        case '\a': out[n++] = '\\'; out[n++] = 'a'; break;
+        case '\b': out[n++] = '\\'; out[n++] = 'b'; break;
+        default:
+            if (ch >= 32 && ch < 127) {
+                out[n++] = (char)ch;
+            } else {
+                n += (size_t)sprintf(out + n, "\\x%02x", ch);
+            }
+        }
+    }
+    out[n++] = '"';
+    return n;
+}
+
+static void feed_monitors(client *c)
+{
+    if (!nmonitors || (c->cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) {
+        return;
+    }
+    size_t cap = 128;
+    for (int i = 0; i < c->argc; i++) {
+        cap += c->argv[i].len * 4 + 3;
+    }
+    char *line = kv_malloc(cap);
+    int64_t us = clock_us();
+    size_t n = (size_t)sprintf(line, "+%lld.%06lld [%d %s%s]", (long long)(us / 1000000),
+                               (long long)(us % 1000000), c->db->id,
+                               (c->flags & CLIENT_UNIX) ? "unix:" : "",
+                               (c->flags & CLIENT_UNIX) ? srv.cfg.unixsocket : c->addr);
+    for (int i = 0; i < c->argc; i++) {
+        line[n++] = ' ';
+        n += quote(line + n, c->argv[i].p, c->argv[i].len);
+    }
+    line[n++] = '\r';
+    line[n++] = '\n';
+    for (size_t i = 0; i < nmonitors; i++) {
+        if (monitors[i] != c) {
+            reply_raw(&monitors[i]->out, line, n);
+            client_after_reply(monitors[i]);
+        }
+    }
+    kv_free(line);
+}
+
+static void unknown_command(client *c)
+{
+    char msg[1024];
+    int n = snprintf(msg, sizeof(msg), "ERR unknown command '%.*s', with args beginning with: ",
+                     (int)(c->argv[0].len > 128 ? 128 : c->argv[0].len), c->argv[0].p);
+    for (int i = 1; i < c->argc && n < (int)sizeof(msg) - 1; i++) {
+        size_t room = sizeof(msg) - (size_t)n;
+        int w = snprintf(msg + n, room, "'%.*s' ",
+                         (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len), c->argv[i].p);
+        if (w < 0 || (size_t)w >= room) {
+            break;
+        }
+        n += w;
+    }
+    reply_error(&c->out, msg);
+}
+
+static bool arity_ok(const command *cmd, int argc)
+{
+    return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+/* Finds the command; replies with the error and returns NULL when the request names no
+ * runnable command. */
+static command *resolve(client *c)
+{
+    command *cmd = command_lookup(c->argv[0].p, c->argv[0].len);
+    if (!cmd) {
+        unknown_command(c);
+        return NULL;
+    }
+    if (cmd->subs) {
+        if (c->argc < 2) {
+            reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command",
+                         cmd->fullname);
+            return NULL;
+        }
+        command *sub = command_lookup_sub(cmd, c->argv[1].p, c->argv[1].len);
+        if (!sub) {
+            char upper[32];
+            size_t i = 0;
+            for (; cmd->name[i] && i < sizeof(upper) - 1; i++) {
+                upper[i] = (char)(cmd->name[i] >= 'a' && cmd->name[i] <= 'z'
+                                      ? cmd->name[i] - 32 : cmd->name[i]);
+            }
+            upper[i] = '\0';
+            reply_errorf(&c->out, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+                         (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p,
+                         upper);
+            return NULL;
+        }
+        cmd = sub;
+    }
+    if (!arity_ok(cmd, c->argc)) {
+        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", cmd->fullname);
+        return NULL;
+    }
+    return cmd;
+}
+
+void dispatch_command(client *c)
+{
+    long long errors_before = c->out.errors;
+    bool skip = c->flags & CLIENT_REPLY_SKIP_NEXT;
+    if (skip) {
+        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP;
+    }
+    c->out.discard = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
+
+    command *cmd = resolve(c);
+    if (!cmd) {
+        srv.stats.total_error_replies++;
+        goto done;
+    }
+    c->cmd = cmd;
+    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(&c->out, "NOAUTH Authentication required.");
+        cmd->stats.rejected_calls++;
+        srv.stats.total_error_replies++;
+        goto done;
+    }
+
+    db_now_ms = clock_ms();
+    uint64_t start = clock_mono_us();
+    cmd->fn(c);
+    long long dur = (long long)(clock_mono_us() - start);
+
+    c->lastcmd = cmd;
+    c->commands++;
+    cmd->stats.calls++;
+    cmd->stats.usec += dur;
+    if (c->out.errors != errors_before) {
+        cmd->stats.failed_calls++;
+        srv.stats.total_error_replies++;
+    }
+    srv.stats.total_commands_processed++;
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG)) {
+        slowlog_push(c, dur);
+    }
+    feed_monitors(c);
+done:
+    if (skip) {
+        c->flags &= ~CLIENT_REPLY_SKIP;
+    }
+    c->out.discard = false;
+}
+
+/* ---- argument helpers ---- */
+
+bool arg_ll_or_reply(client *c, kstr a, long long *out)
+{
+    if (!str_to_ll(a.p, a.len, out)) {
+        reply_error(&c->out, ERR_NOT_INT);
+        return false;
+    }
+    return true;
+}
+
+bool arg_ll_range_or_reply(client *c, kstr a, long long min, long long max, long long *out,
+                           const char *msg)
+{
+    long long v;
+    if (!str_to_ll(a.p, a.len, &v)) {
+        reply_error(&c->out, ERR_NOT_INT);
+        return false;
+    }
+    if (v < min || v > max) {
+        reply_error(&c->out, msg ? msg : ERR_NOT_INT);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool arg_double_or_reply(client *c, kstr a, double *out)
+{
+    if (!str_to_d(a.p, a.len, out)) {
+        reply_error(&c->out, ERR_NOT_FLOAT);
+        return false;
+    }
+    return true;
+}
+
+void reply_syntax_error(client *c)
+{
+    reply_error(&c->out, ERR_SYNTAX);
+}
+
+void reply_wrongtype(client *c)
+{
+    reply_error(&c->out, ERR_WRONGTYPE);
+}
+
+void reply_subcommand_help(client *c, const char *const *lines)
+{
+    size_t n = 0;
+    while (lines[n]) {
+        n++;
+    }
+    reply_array(&c->out, n);
+    for (size_t i = 0; i < n; i++) {
+        reply_simple(&c->out, lines[i]);
+    }
+}

@@ -1,0 +1,12 @@
+/* families.h - the command families' tables, each defined beside its handlers. */
+#ifndef KV_FAMILIES_H
+#define KV_FAMILIES_H
+
+#include "core/command.h"
+
+extern command conn_commands[];   /* cmd/conn.c: connection and CLIENT */
+extern command string_commands[]; /* types/string.c */
+extern command keys_commands[];   /* cmd/keys.c: generic keyspace commands, OBJECT */
+extern command server_commands[]; /* cmd/server.c: INFO CONFIG COMMAND DEBUG SLOWLOG ... */
+
+#endif

@@ -1,0 +1,237 @@
+/* db.c - databases, lookups with lazy expiry, TTL count, SCAN (see db.h). */
+#include "db/db.h"
+
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "base/hash.h"
+
+db_stats_t db_stats;
+int64_t db_now_ms;
+uint32_t db_lru_clock;
+
+static db *dbs;
+static int ndbs;
+
+uint64_t db_key_hash(kstr key)
+{
+    return hash_bytes(key.p, key.len);
+}
+
+static uint64_t entry_hash(const void *e)
+{
+    return db_key_hash(kobj_key(e));
+}
+
+static bool entry_match(const void *e, const void *key)
+{
+    return kstr_eq(kobj_key(e), *(const kstr *)key);
+}
+
+static void entry_free(void *e)
+{
+    kobj_free(e);
+}
+
+static const ht_type keyspace_type = {entry_hash, entry_match, entry_free};
+
+void db_setup(int count)
+{
+    ndbs = count;
+    dbs = kv_calloc(sizeof(db) * (size_t)count);
+    for (int i = 0; i < count; i++) {
+        dbs[i].id = i;
+        dbs[i].keys = ht_create(&keyspace_type);
+    }
+    db_now_ms = clock_ms();
+}
+
+void db_teardown(void)
+{
+    for (int i = 0; i < ndbs; i++) {
+        ht_destroy(dbs[i].keys);
+    }
+    kv_free(dbs);
+    dbs = NULL;
+    ndbs = 0;
+}
+
+int db_count(void)
+{
+    return ndbs;
+}
+
+db *db_get(int id)
+{
+    return (id >= 0 && id < ndbs) ? &dbs[id] : NULL;
+}
+
+bool db_is_expired(const kobj *o)
+{
+    int64_t when = kobj_expire(o);
+    return when >= 0 && when <= db_now_ms;
+}
+
+static void unlink_expired(db *d, kobj *o, uint64_t h)
+{
+    kobj *gone = ht_remove(d->keys, h, &(kstr){kobj_key(o).p, kobj_key(o).len});
+    d->expires--;
+    db_stats.expired_keys++;
+    kobj_free(gone);
+}
+
+kobj **db_ref(db *d, kstr key)
+{
+    uint64_t h = db_key_hash(key);
+    kobj **ref = (kobj **)ht_find_ref(d->keys, h, &key);
+    if (ref && db_is_expired(*ref)) {
+        unlink_expired(d, *ref, h);
+        return NULL;
+    }
+    return ref;
+}
+
+kobj *db_find(db *d, kstr key)
+{
+    kobj **ref = db_ref(d, key);
+    return ref ? *ref : NULL;
+}
+
+kobj *db_find_read(db *d, kstr key)
+{
+    kobj *o = db_find(d, key);
+    if (o) {
+        db_stats.hits++;
+        kobj_set_lru(o, db_lru_clock);
+    } else {
+        db_stats.misses++;
+    }
+    return o;
+}
+
+void db_add(db *d, kobj *o)
+{
+    kobj_set_lru(o, db_lru_clock);
+    ht_insert(d->keys, db_key_hash(kobj_key(o)), o);
+    if (kobj_has_expire(o)) {
+        d->expires++;
+    }
+}
+
+void db_set(db *d, kobj *o)
+{
+    kstr key = kobj_key(o);
+    uint64_t h = db_key_hash(key);
+    kobj **ref = (kobj **)ht_find_ref(d->keys, h, &key);
+    kobj_set_lru(o, db_lru_clock);
+    if (!ref) {
+        ht_insert(d->keys, h, o);
+    } else {
+        if (kobj_has_expire(*ref)) {
+            d->expires--;
+        }
+        kobj_free(*ref);
+        *ref = o;
+    }
+    if (kobj_has_expire(o)) {
+        d->expires++;
+    }
+}
+
+kobj *db_take(db *d, kstr key)
+{
+    kobj *o = ht_remove(d->keys, db_key_hash(key), &key);
+    if (o && kobj_has_expire(o)) {
+        d->expires--;
+    }
+    return o;
+}
+
+bool db_delete(db *d, kstr key)
+{
+    kobj *o = db_take(d, key);
+    if (!o) {
+        return false;
+    }
+    bool live = !db_is_expired(o);
+    if (!live) {
+        db_stats.expired_keys++;
+    }
+    kobj_free(o);
+    return live;
+}
+
+void db_set_expire(db *d, kobj **ref, int64_t ms)
+{
+    bool had = kobj_has_expire(*ref);
+    *ref = kobj_with_expire(*ref, ms);
+    d->expires += (size_t)(ms >= 0) - (size_t)had;
+}
+
+size_t db_size(const db *d)
+{
+    return ht_size(d->keys);
+}
+
+void db_flush(db *d)
+{
+    ht_clear(d->keys);
+    d->expires = 0;
+    d->expire_cursor = 0;
+    d->avg_ttl = 0;
+}
+
+void db_swap(db *a, db *b)
+{
+    db t = *a;
+    *a = *b;
+    *b = t;
+    b->id = a->id;
+    a->id = t.id;
+}
+
+kobj *db_random(db *d)
+{
+    /* Bounded retries: a database full of expired keys must not spin forever. */
+    for (int tries = 0; tries < 100 && ht_size(d->keys); tries++) {
+        kobj *o = ht_random(d->keys);
+        if (!o) {
+            return NULL;
+        }
+        if (!db_is_expired(o)) {
+            return o;
+        }
+        if (tries > 50) {
+            return o; /* as Redis: return it anyway rather than loop on an all-expired db */
+        }
+    }
+    return NULL;
+}
+
+struct scan_ctx {
+    db_scan_fn *fn;
+    void *priv;
+};
+
+static void scan_one(void *priv, void *e)
+{
+    struct scan_ctx *c = priv;
+    if (!db_is_expired(e)) {
+        c->fn(c->priv, e);
+    }
+}
+
+uint64_t db_scan(db *d, uint64_t cursor, db_scan_fn *fn, void *priv)
+{
+    struct scan_ctx c = {fn, priv};
+    return ht_scan(d->keys, cursor, scan_one, &c);
+}
+
+void db_rehash(int ms)
+{
+    for (int i = 0; i < ndbs; i++) {
+        if (ht_is_rehashing(dbs[i].keys)) {
+            ht_rehash_ms(dbs[i].keys, ms);
+            return; /* one table per call keeps the budget */
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/* db.h - the keyspace: numbered databases of entries, lookups with lazy expiry, TTL
+ * bookkeeping, the active expiry cycle and keyspace statistics.
+ *
+ * Conventions. Keys are kstrs borrowed for the call. Entries (kobj) are owned by the
+ * database; a pointer returned by a lookup is valid until the next call that mutates that
+ * database. To change an entry in a way that may move it, take its slot with db_ref() and
+ * store the result back: `*ref = kobj_with_str(*ref, v, enc)`. Use db_set_expire() rather
+ * than kobj_with_expire() directly: it also keeps the per-database TTL count.
+ *
+ * Time. db_now_ms is the command's clock: the server sets it once before each command, so
+ * that a command (and a transaction later) sees one instant, as Redis does.
+ */
+#ifndef KV_DB_H
+#define KV_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/kstr.h"
+#include "db/object.h"
+#include "ds/ht.h"
+
+typedef struct db {
+    int id;
+    ht *keys;
+    size_t expires;         /* entries with a TTL */
+    uint64_t expire_cursor; /* active expiry scan position */
+    int64_t avg_ttl;        /* estimate, for INFO keyspace */
+} db;
+
+typedef struct db_stats {
+    long long hits, misses, expired_keys, expired_stale_perc_x100, expire_cycle_cpu_us;
+    long long expire_cycle_time_used;
+} db_stats_t;
+
+extern db_stats_t db_stats;
+extern int64_t db_now_ms;
+extern uint32_t db_lru_clock; /* seconds, 24 bits, updated by the server cron */
+
+void db_setup(int count);
+void db_teardown(void);
+int db_count(void);
+db *db_get(int id);
+
+/* Lookups. All of them delete an expired key first (lazy expiry). */
+kobj *db_find(db *d, kstr key);          /* no stats, no LRU touch (EXISTS-like checks) */
+kobj *db_find_read(db *d, kstr key);     /* counts hits/misses, touches LRU */
+kobj **db_ref(db *d, kstr key);          /* slot of the key, NULL when absent */
+
+void db_add(db *d, kobj *o);             /* the key must be absent */
+/* Sets key to the new entry o (created with the same key), replacing and freeing any
+ * previous one. */
+void db_set(db *d, kobj *o);
+bool db_delete(db *d, kstr key);
+/* Removes the entry without freeing it (RENAME, MOVE). */
+kobj *db_take(db *d, kstr key);
+/* Sets (ms >= 0) or clears (ms < 0) the TTL of the entry in slot ref. */
+void db_set_expire(db *d, kobj **ref, int64_t ms);
+
+size_t db_size(const db *d);
+void db_flush(db *d);
+void db_swap(db *a, db *b);
+kobj *db_random(db *d);                  /* skips expired entries; NULL when empty */
+bool db_is_expired(const kobj *o);
+
+/* SCAN: calls fn for live entries in the cursor's buckets; returns the next cursor. */
+typedef void db_scan_fn(void *priv, kobj *o);
+uint64_t db_scan(db *d, uint64_t cursor, db_scan_fn *fn, void *priv);
+
+/* Active expiry: spends at most budget_us reclaiming expired entries across databases. */
+void db_expire_cycle(uint64_t budget_us);
+/* Incremental rehashing of the tables for up to ms milliseconds in total. */
+void db_rehash(int ms);
+
+uint64_t db_key_hash(kstr key);
+
+#endif
