@@ -181,8 +181,10 @@ class Server:
     def check_alive(self):
         if self.proc is None or self.proc.poll() is not None:
             code = None if self.proc is None else self.proc.returncode
-            raise BenchError("%s server (%s, port %s) died, exit status %s\n%s"
-                             % (self.name, self.binary, self.port, code, self.log_tail()))
+            how = ("killed by signal %d" % -code if code is not None and code < 0
+                   else "exit status %s" % code)
+            raise BenchError("%s server (%s, port %s) died, %s\n%s"
+                             % (self.name, self.binary, self.port, how, self.log_tail()))
 
     def cpu_ticks(self):
         """utime + stime of the whole process (all threads), in clock ticks."""
@@ -346,8 +348,10 @@ def measure_memory(opts, sides, order_for_round, results_cb):
                 try:
                     srv.start()
                     rss0, used0 = srv.rss_bytes(), srv.used_memory()
-                    load_pipeline(srv.port, payloads[label], opts.keys)
-                    srv.check_alive()
+                    try:
+                        load_pipeline(srv.port, payloads[label], opts.keys)
+                    finally:
+                        srv.check_alive()  # a crash explains a failed load best
                     n = srv.dbsize()
                     if n != opts.keys:
                         raise BenchError("%s has %s keys after loading %d" % (name, n, opts.keys))
@@ -548,10 +552,12 @@ def main(argv):
     results = {
         "kvik": opts.kvik, "redis": opts.redis, "rounds": opts.rounds, "quick": opts.quick,
         "pinning": {"server_cpu": opts.server_cpu, "client_cpu": opts.client_cpu},
-        "clk_tck": CLK_TCK,
+        "kvik_args": opts.kvik_args, "clk_tck": CLK_TCK,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "kernel": os.uname().release,
     }
     started = time.monotonic()
     opts.workdir = tempfile.mkdtemp(prefix="kvik-bench-")
+    keep_workdir = False
     print("kvik:  %s %s\nredis: %s\npinning: server cpu %s, redis-benchmark cpu %s"
           % (opts.kvik, opts.kvik_args, opts.redis, opts.server_cpu, opts.client_cpu),
           file=sys.stderr)
@@ -570,14 +576,16 @@ def main(argv):
             results["memory_config"] = {"keys": opts.keys, "value_size": VALUE_SIZE,
                                         "ttl_seconds": TTL_SECONDS}
     except BenchError as e:
+        keep_workdir = True
         print("bench: error: %s" % e, file=sys.stderr)
         print("bench: server logs kept in %s" % opts.workdir, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench: interrupted; servers stopped", file=sys.stderr)
-        shutil.rmtree(opts.workdir, ignore_errors=True)
         return 130
-    shutil.rmtree(opts.workdir, ignore_errors=True)
+    finally:
+        if not keep_workdir:
+            shutil.rmtree(opts.workdir, ignore_errors=True)
     results["elapsed_s"] = round(time.monotonic() - started, 1)
 
     print("\nkvik = %s   redis = %s   ratio = kvik/redis" % (opts.kvik, opts.redis))

@@ -3,6 +3,7 @@
  * Authentication is the default user's password (requirepass); there are no other users
  * yet, so AUTH with a username accepts only "default".
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -173,7 +174,9 @@ static void cmd_hello(client *c)
 static void cmd_select(client *c)
 {
     long long id;
-    if (!arg_ll_or_reply(c, c->argv[1], &id)) {
+    if (!arg_ll_range_or_reply(c, c->argv[1], INT_MIN, INT_MAX, &id,
+                               "ERR value is out of range, value must between -2147483648 and "
+                               "2147483647")) {
         return;
     }
     if (id < 0 || id >= db_count()) {

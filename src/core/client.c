@@ -183,19 +183,14 @@ void client_after_reply(client *c)
 
 /* ---- reading and parsing ---- */
 
-static bool ensure_argv(client *c, size_t want)
+static void ensure_argv(client *c, size_t want)
 {
     if (want <= c->slices_cap) {
-        return true;
+        return;
     }
-    size_t cap = c->slices_cap ? c->slices_cap * 2 : 16;
-    if (cap < want) {
-        cap = want;
-    }
-    c->slices = kv_realloc(c->slices, cap * sizeof(resp_arg));
-    c->argv = kv_realloc(c->argv, cap * sizeof(kstr));
-    c->slices_cap = c->argv_cap = cap;
-    return true;
+    c->slices = kv_realloc(c->slices, want * sizeof(resp_arg));
+    c->argv = kv_realloc(c->argv, want * sizeof(kstr));
+    c->slices_cap = c->argv_cap = want;
 }
 
 static void protocol_error(client *c, const char *msg)
@@ -214,7 +209,7 @@ static void protocol_error(client *c, const char *msg)
 static size_t process_buffer(client *c, char *buf, size_t len)
 {
     size_t done = 0;
-    resp_limits lim = {srv.cfg.proto_max_bulk_len, 64 * 1024,
+    resp_limits lim = {srv.cfg.proto_max_bulk_len, RESP_MAX_INLINE_LEN_DEFAULT,
                        !(c->flags & CLIENT_AUTHENTICATED)};
     while (done < len) {
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) {
@@ -227,9 +222,7 @@ static size_t process_buffer(client *c, char *buf, size_t len)
         int rc = resp_parse(&c->parser, buf + done, len - done, &lim, c->slices,
                             c->slices_cap);
         if (rc == RESP_GROW) {
-            size_t want = c->parser.argv_want;
-            size_t cap = c->slices_cap ? c->slices_cap * 2 : 16;
-            ensure_argv(c, want < cap ? want : cap);
+            ensure_argv(c, c->parser.argv_want); /* already geometric, capped at argc */
             continue;
         }
         if (rc == RESP_NEED_MORE) {

@@ -22,7 +22,7 @@
 #include "db/db.h"
 #include "obs/slowlog.h"
 
-enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL };
+enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM };
 enum { F_IMMUTABLE = 1, F_SENSITIVE = 2 };
 
 typedef struct directive {
@@ -32,6 +32,7 @@ typedef struct directive {
     long long min, max;
     const char *def;
     int flags;
+    const char *const *names; /* K_ENUM: the accepted words, index = stored value */
     /* Runs after a run-time change; returns NULL or an error message. */
     const char *(*apply)(void);
 } directive;
@@ -60,9 +61,11 @@ static const char *apply_slowlog(void)
     return NULL;
 }
 
+static const char *const debug_modes[] = {"no", "yes", "local", NULL};
+
 static const directive table[] = {
-    {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, apply_listen},
-    {"bind", K_STRING, &srv.cfg.bind, 0, 0, "127.0.0.1 -::1", 0, apply_listen},
+    {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, NULL, apply_listen},
+    {"bind", K_STRING, &srv.cfg.bind, 0, 0, "127.0.0.1 -::1", 0, NULL, apply_listen},
     {"unixsocket", K_STRING, &srv.cfg.unixsocket, 0, 0, "", F_IMMUTABLE, NULL},
     {"unixsocketperm", K_OCTAL, &srv.cfg.unixsocketperm, 0, 0777, "0", F_IMMUTABLE, NULL},
     {"databases", K_INT, &srv.cfg.databases, 1, 1 << 20, "16", F_IMMUTABLE, NULL},
@@ -70,8 +73,8 @@ static const directive table[] = {
     {"timeout", K_INT, &srv.cfg.timeout, 0, 2147483647, "0", 0, NULL},
     {"tcp-keepalive", K_INT, &srv.cfg.tcp_keepalive, 0, 2147483647, "300", 0, NULL},
     {"tcp-backlog", K_INT, &srv.cfg.tcp_backlog, 0, 2147483647, "511", F_IMMUTABLE, NULL},
-    {"maxclients", K_INT, &srv.cfg.maxclients, 1, 4294967295LL, "10000", 0, apply_maxclients},
-    {"loglevel", K_LOGLEVEL, &srv.cfg.loglevel, 0, 0, "notice", 0, apply_loglevel},
+    {"maxclients", K_INT, &srv.cfg.maxclients, 1, 4294967295LL, "10000", 0, NULL, apply_maxclients},
+    {"loglevel", K_LOGLEVEL, &srv.cfg.loglevel, 0, 0, "notice", 0, NULL, apply_loglevel},
     {"logfile", K_STRING, &srv.cfg.logfile, 0, 0, "", F_IMMUTABLE, NULL},
     {"daemonize", K_BOOL, &srv.cfg.daemonize, 0, 1, "no", F_IMMUTABLE, NULL},
     {"pidfile", K_STRING, &srv.cfg.pidfile, 0, 0, "", F_IMMUTABLE, NULL},
@@ -83,7 +86,12 @@ static const directive table[] = {
     {"dir", K_STRING, &srv.cfg.dir, 0, 0, "", 0, NULL},
     {"slowlog-log-slower-than", K_LL, &srv.cfg.slowlog_log_slower_than, -1, LLONG_MAX,
      "10000", 0, NULL},
-    {"slowlog-max-len", K_LL, &srv.cfg.slowlog_max_len, 0, LONG_MAX, "128", 0, apply_slowlog},
+    {"slowlog-max-len", K_LL, &srv.cfg.slowlog_max_len, 0, LONG_MAX, "128", 0, NULL,
+     apply_slowlog},
+    {"enable-debug-command", K_ENUM, &srv.cfg.enable_debug_command, 0, 0, "no", F_IMMUTABLE,
+     debug_modes, NULL},
+    {"always-show-logo", K_BOOL, &srv.cfg.always_show_logo, 0, 1, "no", F_IMMUTABLE, NULL,
+     NULL},
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -92,7 +100,7 @@ static const char *const unimplemented[] = {
     "acl-pubsub-default", "aclfile", "acllog-max-len", "active-defrag-cycle-max",
     "active-defrag-cycle-min", "active-defrag-ignore-bytes", "active-defrag-max-scan-fields",
     "active-defrag-threshold-lower", "active-defrag-threshold-upper", "active-expire-effort",
-    "activedefrag", "activerehashing", "always-show-logo", "aof-disable-auto-gc",
+    "activedefrag", "activerehashing", "aof-disable-auto-gc",
     "aof-load-truncated", "aof-rewrite-incremental-fsync", "aof-timestamp-enabled",
     "aof-use-rdb-preamble", "aof_rewrite_cpulist", "appenddirname", "appendfilename",
     "appendfsync", "appendonly", "auto-aof-rewrite-min-size", "auto-aof-rewrite-percentage",
@@ -223,6 +231,19 @@ static const char *set_value(const directive *d, const char *v, size_t len)
             *(unsigned *)d->ptr = (unsigned)o;
         }
         return NULL;
+    case K_ENUM:
+        for (int i = 0; d->names[i]; i++) {
+            if (strlen(d->names[i]) == len && !strncasecmp(d->names[i], v, len)) {
+                *(int *)d->ptr = i;
+                return NULL;
+            }
+        }
+        snprintf(msg, sizeof(msg), "argument(s) must be one of the following: ");
+        for (int i = 0; d->names[i]; i++) {
+            snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", i ? ", " : "",
+                     d->names[i]);
+        }
+        return msg;
     case K_LOGLEVEL: {
         char name[16];
         if (len >= sizeof(name)) {
@@ -263,6 +284,9 @@ static void format_value(const directive *d, char *buf, size_t cap)
         break;
     case K_OCTAL:
         snprintf(buf, cap, "%o", *(unsigned *)d->ptr);
+        break;
+    case K_ENUM:
+        snprintf(buf, cap, "%s", d->names[*(int *)d->ptr]);
         break;
     case K_LOGLEVEL:
         snprintf(buf, cap, "%s", log_level_name(*(int *)d->ptr));

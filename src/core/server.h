@@ -36,6 +36,8 @@ struct config_values {
     char *dir;
     long long slowlog_log_slower_than;
     long long slowlog_max_len;
+    int enable_debug_command; /* 0 no, 1 yes, 2 local */
+    bool always_show_logo;
 };
 
 struct server_stats {

@@ -96,6 +96,21 @@ void kobj_set_enc(kobj *o, int enc)
     o->meta = (o->meta & ~0xf0u) | ((uint32_t)enc << 4);
 }
 
+const char *kobj_enc_name(int enc)
+{
+    switch (enc) {
+    case ENC_RAW: return "raw";
+    case ENC_INT: return "int";
+    case ENC_HT: return "hashtable";
+    case ENC_INTSET: return "intset";
+    case ENC_SKIPLIST: return "skiplist";
+    case ENC_EMBSTR: return "embstr";
+    case ENC_QUICKLIST: return "quicklist";
+    case ENC_LISTPACK: return "listpack";
+    default: return "unknown";
+    }
+}
+
 uint32_t kobj_lru(const kobj *o)
 {
     return o->meta >> 8;

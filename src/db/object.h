@@ -64,6 +64,9 @@ kstr kobj_key(const kobj *o);
 int kobj_type(const kobj *o);
 int kobj_enc(const kobj *o);
 void kobj_set_enc(kobj *o, int enc);
+/* The name OBJECT ENCODING gives an encoding id ("int", "embstr", "listpack", ...), as
+ * Redis 7.0 spells it; "unknown" for an id it does not name. Static storage. */
+const char *kobj_enc_name(int enc);
 uint32_t kobj_lru(const kobj *o);
 void kobj_set_lru(kobj *o, uint32_t lru);   /* 24 bits */
 

@@ -688,27 +688,21 @@ size_t ht_sample(const ht *h, void **out, size_t n)
         maxmask = t0->mask;
     }
     size_t idx = (size_t)rng_next() & maxmask;
-    size_t got = 0, empty_run = 0;
-    /* Walk consecutive buckets (both tables at the same index while rehashing); after a
-     * run of empty buckets longer than the request, jump somewhere else. */
+    size_t got = 0;
+    /* Walk consecutive buckets (both tables at the same index while rehashing), each at
+     * most once, so no entry is returned twice. */
     for (size_t step = 0; got < n && step <= maxmask && step < n * 10; step++) {
-        size_t before = got;
         if (idx <= t0->mask && (!rehashing(h) || idx >= h->rehash_idx)) {
             got = sample_chain(&t0->b[idx], out, got, n);
         }
         if (rehashing(h) && idx <= t1->mask) {
             got = sample_chain(&t1->b[idx], out, got, n);
         }
-        if (got == before) {
-            if (++empty_run >= 5 && empty_run > n) {
-                idx = (size_t)rng_next() & maxmask;
-                empty_run = 0;
-                continue;
-            }
-        } else {
-            empty_run = 0;
-        }
         idx = (idx + 1) & maxmask;
+    }
+    if (got == 0) {
+        /* A sparse stretch: callers can count on progress while the table has entries. */
+        out[got++] = ht_random(h);
     }
     return got;
 }

@@ -31,6 +31,9 @@
 #define UNAUTH_MAX_BULK 16384     /* Redis: authRequired() && ll > 16384 */
 #define ARGV_MIN_GROW 16
 
+/* Internal result of the line parsers below: the line is parsed, the request goes on. */
+enum { GO_ON = 3 };
+
 static const char err_inline_big[] = "Protocol error: too big inline request";
 static const char err_mbulk_big[] = "Protocol error: too big mbulk count string";
 static const char err_bulk_big[] = "Protocol error: too big bulk count string";
@@ -172,8 +175,7 @@ static int parse_inline(resp_parser *p, char *buf, size_t len, const resp_limits
     return done(p, nl + 1, (size_t)n);
 }
 
-/* Parses the "*N" line. Returns -2 when it is parsed and the request goes on, else a
- * result for the caller. */
+/* Parses the "*N" line. Returns GO_ON, or a result for the caller. */
 static int parse_count(resp_parser *p, char *buf, size_t len, const resp_limits *lim)
 {
     size_t cr;
@@ -203,10 +205,10 @@ static int parse_count(resp_parser *p, char *buf, size_t len, const resp_limits 
     p->pos = cr + 2;
     p->scan = p->pos;
     p->argc = 0;
-    return -2;
+    return GO_ON;
 }
 
-/* Parses a "$N" line at p->pos. Returns -2 when p->bulk is set, else a result. */
+/* Parses a "$N" line at p->pos. Returns GO_ON with p->bulk set, or a result. */
 static int parse_bulk_header(resp_parser *p, char *buf, size_t len, const resp_limits *lim)
 {
     size_t cr;
@@ -242,7 +244,7 @@ static int parse_bulk_header(resp_parser *p, char *buf, size_t len, const resp_l
     }
     p->pos = cr + 2;
     p->bulk = n;
-    return -2;
+    return GO_ON;
 }
 
 static size_t grow_target(size_t have, unsigned long long announced)
@@ -258,11 +260,11 @@ static int parse_multibulk(resp_parser *p, char *buf, size_t len, const resp_lim
                            resp_arg *argv, size_t argv_cap)
 {
     int r;
-    if (p->multibulk == 0 && (r = parse_count(p, buf, len, lim)) != -2) {
+    if (p->multibulk == 0 && (r = parse_count(p, buf, len, lim)) != GO_ON) {
         return r;
     }
     while (p->multibulk > 0) {
-        if (p->bulk < 0 && (r = parse_bulk_header(p, buf, len, lim)) != -2) {
+        if (p->bulk < 0 && (r = parse_bulk_header(p, buf, len, lim)) != GO_ON) {
             return r;
         }
         /* Data plus the two bytes after it, which Redis skips unchecked. */

@@ -5,6 +5,7 @@ at Debian's /usr/bin/redis-server runs the same suite against the reference, whi
 these tests are checked to describe Redis's behaviour and not Kvik's.
 """
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -43,7 +44,11 @@ class Server:
         self.cmd = cmd
         self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except Exception:
+            self.stop()
+            raise
 
     def _wait_ready(self, timeout=10):
         deadline = time.time() + timeout
@@ -51,7 +56,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError("server exited (%s): %s\n%s" % (
                     self.proc.returncode, self.proc.stderr.read().decode(), self.log()))
-            if "Ready to accept connections" in self.log():
+            log = self.log()
+            if "Ready to accept connections" in log or "ready to accept connections" in log:
                 return
             time.sleep(0.02)
         raise RuntimeError("server not ready:\n" + self.log())
@@ -83,6 +89,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def alive(self):
         return self.proc.poll() is None

@@ -97,7 +97,7 @@ def encode(*args):
             a = a.encode()
         elif isinstance(a, (int, float)):
             a = str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        out += (b"$%d\r\n" % len(a), a, b"\r\n")
     return b"".join(out)
 
 
@@ -154,9 +154,25 @@ class Resp3:
             self._fill()
 
     def _exact(self, n):
+        missing = n + 2 - (len(self.buf) - self.pos)
+        if missing > (1 << 16):
+            # Big payload: receive straight into place instead of many small appends.
+            start = len(self.buf)
+            self.buf.extend(bytes(missing))
+            view = memoryview(self.buf)[start:]
+            got = 0
+            try:
+                while got < missing:
+                    k = self.sock.recv_into(view[got:])
+                    if k == 0:
+                        raise ConnectionClosed("server closed the connection")
+                    got += k
+            finally:
+                view.release()
         while len(self.buf) - self.pos < n + 2:
             self._fill()
-        data = bytes(self.buf[self.pos:self.pos + n])
+        with memoryview(self.buf) as view:
+            data = bytes(view[self.pos:self.pos + n])
         if self.buf[self.pos + n:self.pos + n + 2] != b"\r\n":
             raise ValueError("bulk payload not followed by CRLF")
         self.pos += n + 2

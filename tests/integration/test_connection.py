@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
-from helpers import parse_client_line, wait_until
+from helpers import parse_client_line
 from resp3 import Error, Resp3
 
 # CLIENT LIST / CLIENT INFO field order in Redis 7.0.15.

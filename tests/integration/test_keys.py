@@ -784,3 +784,277 @@ def test_wrongtype_unaffected_generic_commands(c, r):
     assert c("EXPIRE", "l", 100) == 1
     assert c("TTL", "l") > 0
     assert c("GET", "l") == WRONGTYPE
+
+
+# ---------------------------------------------------------------- more edge cases (verified
+# against redis-server 7.0.15)
+
+def test_empty_key_matches_lone_star(c):
+    # glob "*" does not match the empty string, but KEYS/SCAN treat a lone "*" as "all"
+    c("SET", "", "v")
+    c("SET", "a", "v")
+    assert sorted(c("KEYS", "*")) == [b"", b"a"]
+    assert sorted(scan_all(c, "MATCH", "*")) == [b"", b"a"]
+    assert c("KEYS", "") == [b""]
+    assert c("KEYS", "?") == [b"a"]
+    assert scan_all(c, "MATCH", "**") == [b"a"]
+
+
+def test_scan_cursor_checked_before_options(c):
+    assert c("SCAN", "abc", "COUNT", 0) == Err("ERR invalid cursor")
+    assert c("SCAN", "0", "COUNT", "x", "FOO") == NOT_INT
+    assert c("SCAN", "0", "FOO", "COUNT", "x") == SYNTAX
+
+
+@pytest.mark.parametrize("cursor", ["-1", "-0", "+5"])
+def test_scan_cursor_signs_like_strtoul(c, cursor):
+    reply = c("SCAN", cursor)
+    assert isinstance(reply, list) and isinstance(reply[0], bytes)
+
+
+@pytest.mark.parametrize("cursor", ["+", "-", "1 ", "\t1", "1a"])
+def test_scan_cursor_more_invalid(c, cursor):
+    assert c("SCAN", cursor) == Err("ERR invalid cursor")
+
+
+def test_scan_count_bounds_work_per_call(c):
+    for i in range(0, 5000, 500):
+        args = []
+        for j in range(i, i + 500):
+            args += ["k%d" % j, "v"]
+        c("MSET", *args)
+    cursor, batch = c("SCAN", 0, "COUNT", 10)
+    assert cursor != b"0"
+    assert 1 <= len(batch) < 100
+    cursor, batch = c("SCAN", 0, "COUNT", 10, "MATCH", "nomatch*")
+    assert cursor != b"0" and batch == []
+
+
+def test_scan_repeated_options_last_wins(c):
+    c("MSET", "a1", "1", "b1", "1")
+    assert scan_all(c, "MATCH", "a*", "MATCH", "b*") == [b"b1"]
+    assert scan_all(c, "TYPE", "list", "TYPE", "string", "MATCH", "a*") == [b"a1"]
+
+
+def test_keys_reply_shape_resp2(server, r):
+    r.set("k", "v")
+    s = server.connect()
+    try:
+        s.sendall(b"KEYS *\r\nKEYS nomatch\r\nRANDOMKEY\r\n")
+        want = b"*1\r\n$1\r\nk\r\n*0\r\n$1\r\nk\r\n"
+        got = b""
+        while len(got) < len(want):
+            got += s.recv(4096)
+        assert got == want
+    finally:
+        s.close()
+
+
+def test_resp3_null_and_shapes(server, r):
+    s = server.connect()
+    try:
+        s.sendall(b"HELLO 3\r\n")
+        buf = b""
+        while b"modules" not in buf:
+            buf += s.recv(4096)
+        buf = buf.split(b"modules\r\n", 1)[1]
+        while not buf.endswith(b"*0\r\n"):
+            buf += s.recv(4096)
+        s.sendall(b"RANDOMKEY\r\nOBJECT ENCODING nokey\r\nOBJECT FREQ nokey\r\n"
+                  b"OBJECT IDLETIME nokey\r\nOBJECT REFCOUNT nokey\r\nTYPE nokey\r\n"
+                  b"KEYS *\r\nSCAN 0\r\n")
+        want = b"_\r\n_\r\n_\r\n_\r\n_\r\n+none\r\n*0\r\n*2\r\n$1\r\n0\r\n*0\r\n"
+        got = b""
+        while len(got) < len(want):
+            got += s.recv(4096)
+        assert got == want
+    finally:
+        s.close()
+
+
+def test_expire_option_checked_before_time(c):
+    c("SET", "k", "v")
+    assert c("EXPIRE", "k", "abc", "foo") == Err("ERR Unsupported option foo")
+    assert c("EXPIRE", "k", "abc", "nx", "xx") == NX_XX_GT_LT
+    assert c("PEXPIREAT", "k", 1, "LT", "x") == Err("ERR Unsupported option x")
+    assert c("EXPIRE", "missing", LLONG_MAX) == bad_expire("expire")
+    assert c("EXISTS", "k") == 1
+
+
+def test_expire_options_on_missing_key(c):
+    for opts in ((), ("NX",), ("XX",), ("GT",), ("LT",)):
+        assert c("EXPIRE", "missing", -1, *opts) == 0
+
+
+def test_expiretime_far_future_rounds_without_overflow(c):
+    c("SET", "k", "v")
+    assert c("PEXPIREAT", "k", LLONG_MAX) == 1
+    assert c("EXPIRETIME", "k") == 9223372036854776
+    assert c("PEXPIREAT", "k", LLONG_MAX - 500) == 1
+    assert c("EXPIRETIME", "k") == 9223372036854775
+
+
+def test_expired_key_is_gone_for_keyspace_commands(c):
+    for cmd, expected in [
+        (("DEL", "k"), 0), (("UNLINK", "k"), 0), (("TOUCH", "k"), 0), (("PERSIST", "k"), 0),
+        (("EXPIRE", "k", 100), 0), (("MOVE", "k", 1), 0), (("RENAMENX", "k", "z"), NO_SUCH_KEY),
+        (("PEXPIRETIME", "k"), -2), (("OBJECT", "REFCOUNT", "k"), None),
+    ]:
+        c("SET", "k", "5", "PX", 5)
+        time.sleep(0.02)
+        assert c(*cmd) == expected, cmd
+    c("SET", "dst", "v", "PX", 5)
+    c("SET", "src", "v")
+    time.sleep(0.02)
+    assert c("RENAMENX", "src", "dst") == 1
+    c("SET", "src2", "w")
+    c("SET", "dst", "v", "PX", 5)
+    time.sleep(0.02)
+    assert c("COPY", "src2", "dst") == 1
+    assert c("GET", "dst") == b"w"
+
+
+def test_rename_persistent_onto_volatile_and_back(c):
+    c("SET", "a", "1", "PX", 100000)
+    assert c("RENAMENX", "a", "b") == 1
+    assert 0 < c("PTTL", "b") <= 100000
+    c("SET", "c", "x")
+    assert c("RENAME", "c", "b") == "OK"
+    assert c("TTL", "b") == -1
+
+
+def test_move_and_copy_db_argument_range(c):
+    c("SET", "k", "v")
+    oor = Err("ERR value is out of range, value must between -2147483648 and 2147483647")
+    assert c("MOVE", "k", "99999999999") == oor
+    assert c("COPY", "k", "z", "DB", "99999999999") == oor
+    assert c("COPY", "k", "z", "DB", "1.5") == NOT_INT
+    assert c("COPY", "k", "z", "REPLACE", "DB") == SYNTAX
+
+
+def test_move_onto_expired_key_in_target(c):
+    c("SELECT", 1)
+    c("SET", "k", "old", "PX", 5)
+    c("SELECT", 0)
+    c("SET", "k", "new")
+    time.sleep(0.02)
+    assert c("MOVE", "k", 1) == 1
+    c("SELECT", 1)
+    assert c("GET", "k") == b"new"
+    assert c("TTL", "k") == -1
+    c("FLUSHDB")
+    c("SELECT", 0)
+
+
+def test_copy_options_any_order_and_ttl(c):
+    c("SET", "src", "v", "EX", 100)
+    c("SELECT", 4)
+    c("SET", "dst", "old")
+    c("SELECT", 0)
+    assert c("COPY", "src", "dst", "REPLACE", "DB", 4) == 1
+    c("SELECT", 4)
+    assert c("GET", "dst") == b"v"
+    assert 99 <= c("TTL", "dst") <= 100
+    c("FLUSHDB")
+    c("SELECT", 0)
+    assert c("COPY", "src", "src", "DB", 0, "REPLACE") == SAME_OBJECT
+
+
+@pytest.mark.parametrize("a,b,err", [
+    ("99999999999", 0, Err("ERR invalid first DB index")),
+    (0, "-99999999999", Err("ERR invalid second DB index")),
+    ("x", "y", Err("ERR invalid first DB index")),
+    (16, "y", Err("ERR invalid second DB index")),
+])
+def test_swapdb_index_errors_order(c, a, b, err):
+    assert c("SWAPDB", a, b) == err
+
+
+def test_flushall_empties_every_db_and_keeps_selection(c):
+    for db in (0, 7, 15):
+        c("SELECT", db)
+        c("SET", "k", db)
+    assert c("FLUSHALL", "SYNC") == "OK"
+    assert c("GET", "k") is None  # still on db 15
+    for db in (0, 7, 15):
+        c("SELECT", db)
+        assert c("DBSIZE") == 0
+    c("SELECT", 0)
+    assert c("FLUSHALL", "async", "x") == SYNTAX
+
+
+def test_swapdb_moves_ttls_and_counts(c):
+    c("SET", "v", "1", "EX", 100)
+    c("SET", "p", "1")
+    assert c("SWAPDB", 0, 6) == "OK"
+    assert c("DBSIZE") == 0
+    c("SELECT", 6)
+    assert c("DBSIZE") == 2
+    assert c("TTL", "v") > 0
+    assert c("SWAPDB", 6, 0) == "OK"
+    assert c("DBSIZE") == 0
+    c("SELECT", 0)
+    assert c("DBSIZE") == 2
+
+
+@pytest.mark.parametrize("value,enc,refs", [
+    ("0", b"int", 2147483647), ("9999", b"int", 2147483647), ("10000", b"int", 1),
+    ("-1", b"int", 1), ("007", b"embstr", 1), ("x" * 44, b"embstr", 1),
+    ("x" * 45, b"raw", 1), ("12345678901234567890", b"embstr", 1),
+    ("-9223372036854775808", b"int", 1),
+])
+def test_object_encoding_and_refcount_of_strings(c, value, enc, refs):
+    c("SET", "k", value)
+    assert c("OBJECT", "ENCODING", "k") == enc
+    assert c("OBJECT", "REFCOUNT", "k") == refs
+
+
+def test_object_encoding_after_string_edits(c):
+    c("SET", "n", "5")
+    c("INCR", "n")
+    assert c("OBJECT", "ENCODING", "n") == b"int"
+    assert c("OBJECT", "REFCOUNT", "n") == 2147483647
+    c("APPEND", "n", "0")
+    assert c("OBJECT", "ENCODING", "n") == b"raw"
+
+
+def test_introspection_does_not_touch_but_touch_does(c):
+    c("SET", "k", "v")
+    time.sleep(2.2)
+    for cmd in (("EXISTS", "k"), ("TYPE", "k"), ("TTL", "k"), ("PTTL", "k"),
+                ("EXPIRETIME", "k"), ("OBJECT", "ENCODING", "k"), ("SCAN", 0, "TYPE", "string")):
+        c(*cmd)
+    assert c("OBJECT", "IDLETIME", "k") >= 2
+    assert c("TOUCH", "k") == 1
+    assert c("OBJECT", "IDLETIME", "k") == 0
+
+
+def keyspace_stats(c):
+    text = c("INFO", "stats").decode()
+    out = {}
+    for line in text.split("\r\n"):
+        if line.startswith("keyspace_hits:") or line.startswith("keyspace_misses:"):
+            k, v = line.split(":")
+            out[k] = int(v)
+    return out["keyspace_hits"], out["keyspace_misses"]
+
+
+@pytest.mark.parametrize("cmd,hits,misses", [
+    (("EXISTS", "a", "nokey"), 1, 1), (("TYPE", "a"), 1, 0), (("TYPE", "nokey"), 0, 1),
+    (("TTL", "a"), 1, 0), (("PTTL", "nokey"), 0, 1), (("EXPIRETIME", "a"), 1, 0),
+    (("OBJECT", "ENCODING", "a"), 1, 0), (("OBJECT", "ENCODING", "nokey"), 0, 1),
+    (("TOUCH", "a", "nokey"), 1, 1), (("COPY", "a", "b"), 1, 0), (("COPY", "nokey", "b"), 0, 1),
+    (("RENAME", "a", "c"), 0, 0), (("MOVE", "a", 1), 0, 0), (("PERSIST", "nokey"), 0, 0),
+    (("EXPIRE", "a", 100), 0, 0), (("SCAN", 0, "TYPE", "string"), 1, 0),
+    (("SCAN", 0, "TYPE", "list", "MATCH", "nomatch"), 0, 0), (("RANDOMKEY",), 0, 0),
+    (("KEYS", "*"), 0, 0), (("DEL", "nokey"), 0, 0), (("DBSIZE",), 0, 0),
+])
+def test_keyspace_hit_miss_accounting(c, cmd, hits, misses):
+    c("SET", "a", "1")
+    h0, m0 = keyspace_stats(c)
+    c(*cmd)
+    h1, m1 = keyspace_stats(c)
+    assert (h1 - h0, m1 - m0) == (hits, misses)
+    c("SELECT", 1)
+    c("FLUSHDB")
+    c("SELECT", 0)

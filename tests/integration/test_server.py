@@ -222,6 +222,12 @@ class TestConfig:
         assert own.call("CONFIG", "GET", "client-query-buffer-limit") == \
             [b"client-query-buffer-limit", b"4194304"]
         assert own.call("CONFIG", "SET", "timeout", "0") == "OK"
+        assert own.call("CONFIG", "SET", "bind", "127.0.0.1") == "OK"
+        assert own.call("CONFIG", "GET", "bind") == [b"bind", b"127.0.0.1"]
+        assert own.call("PING") == "PONG"
+        assert own.call("CONFIG", "SET", "requirepass", "pw") == "OK"
+        assert own.call("CONFIG", "GET", "requirepass") == [b"requirepass", b"pw"]
+        assert own.call("CONFIG", "SET", "requirepass", "") == "OK"
 
     def test_set_hz_is_clamped(self, own):
         own.call("CONFIG", "SET", "hz", "0")
@@ -259,6 +265,23 @@ class TestConfig:
         assert err("proto-max-bulk-len", "1") == (
             b"-ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - "
             b"argument must be between 1048576 and 9223372036854775807 inclusive\r\n")
+        for name, value in (("logfile", "/tmp/x.log"), ("pidfile", "/tmp/x.pid"),
+                            ("unixsocket", "/tmp/x.sock")):
+            assert err(name, value) == (
+                b"-ERR CONFIG SET failed (possibly related to argument '%s') - can't set "
+                b"immutable config\r\n" % name.encode())
+        assert err("dir", "/tmp") == (
+            b"-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set "
+            b"protected config\r\n")
+        assert err("maxclients", "0") == (
+            b"-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument "
+            b"must be between 1 and 4294967295 inclusive\r\n")
+        assert err("client-query-buffer-limit", "abc") == (
+            b"-ERR CONFIG SET failed (possibly related to argument "
+            b"'client-query-buffer-limit') - argument must be a memory value\r\n")
+        assert err("bind", "999.1.1.1") == (
+            b"-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to "
+            b"specified addresses.\r\n")
         assert err("hz") == b"-ERR wrong number of arguments for 'config|set' command\r\n"
         assert err("hz", "10", "timeout") == b"-ERR syntax error\r\n"
 
@@ -636,9 +659,8 @@ class TestShutdown:
         assert s.proc.wait(10) == 0
         assert all(conn.is_closed() for conn in conns)
 
-    def test_shutdown_removes_pidfile(self, start_server):
-        s = start_server()
-        pidfile = os.path.join(s.dir, "kvik.pid")
+    def test_shutdown_removes_pidfile(self, start_server, tmp_path):
+        pidfile = str(tmp_path / "kvik.pid")
         s2 = start_server("--pidfile", pidfile)
         assert wait_until(lambda: os.path.exists(pidfile))
         with open(pidfile) as f:

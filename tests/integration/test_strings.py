@@ -904,3 +904,289 @@ def test_redis_py_string_helpers(r):
     assert r.mget(["a", "b", "c"]) == [b"1", b"2", None]
     assert r.incrbyfloat("a", 0.5) == 1.5
     assert r.getrange("k", 0, -1) == b"v"
+
+
+# ---------------------------------------------------------------- error order and edge cases
+# (added by the string-family helper; each checked against redis-server 7.0.15)
+
+def test_set_expire_checked_before_get_type(c, r):
+    make_list(r, "l")
+    assert c("SET", "l", "v", "GET", "EX", 0) == bad_expire("set")
+    assert c("SET", "l", "v", "GET", "EX", "x") == NOT_INT
+    assert c("SET", "l", "v", "NX", "GET") == WRONGTYPE
+    assert c("SET", "l", "v", "XX", "GET") == WRONGTYPE
+    assert c("TYPE", "l") == "list"
+
+
+def test_set_syntax_checked_before_expire_value(c):
+    assert c("SET", "k", "v", "EX", "abc", "FOO") == SYNTAX
+    assert c("SET", "k", "v", "EX", 0, "NX", "XX") == SYNTAX
+    # the last of repeated expire values is the one validated
+    assert c("SET", "k", "v", "EX", 0, "EX", 10) == "OK"
+    assert c("SET", "k", "v", "EX", 10, "EX", 0) == bad_expire("set")
+
+
+def test_set_get_with_expire_in_past_returns_old_value(c):
+    c("SET", "k", "old")
+    assert c("SET", "k", "new", "PXAT", 1, "GET") == b"old"
+    assert c("GET", "k") is None
+    assert c("EXISTS", "k") == 0
+
+
+def test_set_keepttl_xx_on_missing_key(c):
+    assert c("SET", "k", "v", "XX", "KEEPTTL") is None
+    assert c("EXISTS", "k") == 0
+    assert c("SET", "k", "v", "KEEPTTL") == "OK"
+    assert c("TTL", "k") == -1
+
+
+def test_set_keepttl_over_other_type_keeps_its_ttl(c, r):
+    make_list(r, "l")
+    r.expire("l", 100)
+    assert c("SET", "l", "v", "KEEPTTL") == "OK"
+    assert c("TYPE", "l") == "string"
+    assert 99 <= c("TTL", "l") <= 100
+
+
+def test_set_px_relative_overflow(c):
+    assert c("SET", "k", "v", "PX", LLONG_MAX - 1000) == bad_expire("set")
+    assert c("SET", "k", "v", "EX", LLONG_MAX // 1000) == bad_expire("set")
+    # absolute times are not offset by now: PXAT LLONG_MAX is accepted
+    assert c("SET", "k", "v", "PXAT", LLONG_MAX) == "OK"
+    assert c("PEXPIRETIME", "k") == LLONG_MAX
+
+
+def test_set_same_size_overwrite_keeps_things_right(c):
+    # rewriting a value of the same length must update encoding and drop or keep TTL
+    c("SET", "k", "abc", "EX", 100)
+    assert c("SET", "k", "123") == "OK"
+    assert c("OBJECT", "ENCODING", "k") == b"int"
+    assert c("TTL", "k") == -1
+    assert c("SET", "k", "xyz", "EX", 50) == "OK"
+    assert c("OBJECT", "ENCODING", "k") == b"embstr"
+    assert 49 <= c("TTL", "k") <= 50
+    assert c("SET", "k", "456", "EX", 100) == "OK"
+    assert 99 <= c("TTL", "k") <= 100
+    assert c("GET", "k") == b"456"
+
+
+def test_getex_missing_key_ignores_bad_expire(c):
+    assert c("GETEX", "missing", "EX", 0) is None
+    assert c("GETEX", "missing", "EX", "abc") is None
+    assert c("GETEX", "missing", "FOO") == SYNTAX
+
+
+def test_getex_type_checked_before_expire(c, r):
+    make_list(r, "l")
+    assert c("GETEX", "l", "EX", 0) == WRONGTYPE
+    assert c("GETEX", "l", "EX", "abc") == WRONGTYPE
+
+
+def test_getex_relative_expire_keeps_key(c):
+    c("SET", "k", "v")
+    assert c("GETEX", "k", "PX", 1000000) == b"v"
+    assert c("EXISTS", "k") == 1
+
+
+def test_getdel_then_missing(c):
+    c("SET", "k", "v", "EX", 100)
+    assert c("GETDEL", "k") == b"v"
+    assert c("GETDEL", "k") is None
+    assert c("TTL", "k") == -2
+
+
+def test_msetnx_duplicate_key_last_wins(c):
+    assert c("MSETNX", "a", "1", "a", "2") == 1
+    assert c("GET", "a") == b"2"
+
+
+def test_mset_over_other_type(c, r):
+    make_list(r, "l")
+    assert c("MSET", "l", "v", "x", "y") == "OK"
+    assert c("TYPE", "l") == "string"
+    assert c("GET", "l") == b"v"
+
+
+def test_append_to_missing_key_encodes_as_set(c):
+    assert c("APPEND", "n", "123") == 3
+    assert c("OBJECT", "ENCODING", "n") == b"int"
+    assert c("APPEND", "s", "abc") == 3
+    assert c("OBJECT", "ENCODING", "s") == b"embstr"
+    assert c("APPEND", "s", "") == 3
+    assert c("OBJECT", "ENCODING", "s") == b"raw"
+
+
+def test_append_grows_long_values(c):
+    c("SET", "k", "")
+    expected = b""
+    for i in range(300):
+        chunk = (b"%d," % i) * 7
+        expected += chunk
+        assert c("APPEND", "k", chunk) == len(expected)
+    assert c("GET", "k") == expected
+    assert c("GETRANGE", "k", -5, -1) == expected[-5:]
+
+
+def test_setrange_type_checked_after_offset(c, r):
+    make_list(r, "l")
+    assert c("SETRANGE", "l", -1, "x") == Err("ERR offset is out of range")
+    assert c("SETRANGE", "l", 0, "") == WRONGTYPE
+    assert c("SETRANGE", "missing", LLONG_MAX, "") == 0
+
+
+def test_setrange_inside_and_across_long_value(c):
+    c("SET", "k", "a" * 600)
+    assert c("SETRANGE", "k", 100, "xyz") == 600
+    assert c("SETRANGE", "k", 598, "12345") == 603
+    assert c("GET", "k") == b"a" * 100 + b"xyz" + b"a" * 495 + b"12345"
+    assert c("SETRANGE", "new", 1000, "z") == 1001
+    assert c("GET", "new") == b"\x00" * 1000 + b"z"
+
+
+def test_getrange_argument_checked_before_type(c, r):
+    make_list(r, "l")
+    assert c("GETRANGE", "l", "a", 1) == NOT_INT
+    assert c("GETRANGE", "missing", 0, "x") == NOT_INT
+
+
+def test_getrange_extreme_indexes(c):
+    c("SET", "s", "hello")
+    assert c("GETRANGE", "s", LLONG_MIN, LLONG_MAX) == b"hello"
+    assert c("GETRANGE", "s", LLONG_MAX, LLONG_MAX) == b""
+    assert c("GETRANGE", "s", LLONG_MIN, LLONG_MIN) == b"h"
+
+
+def test_incrbyfloat_integral_result_is_embstr(c):
+    c("SET", "f", "1")
+    assert c("INCRBYFLOAT", "f", "1") == b"2"
+    assert c("OBJECT", "ENCODING", "f") == b"embstr"
+    c("SET", "g", "1")
+    # long double arithmetic, printed whole: 40 bytes stay embstr, 51 bytes are raw
+    assert c("INCRBYFLOAT", "g", "1e40") == b"9999999999999999999783686092270256259072"
+    assert c("OBJECT", "ENCODING", "g") == b"embstr"
+    c("SET", "h", "1")
+    assert c("INCRBYFLOAT", "h", "1e50") == (
+        b"100000000000000000003583830118858923890798487404544")
+    assert c("OBJECT", "ENCODING", "h") == b"raw"
+
+
+def test_incrbyfloat_value_checked_before_increment(c, r):
+    c("SET", "f", "abc")
+    assert c("INCRBYFLOAT", "f", "xyz") == NOT_FLOAT
+    make_list(r, "l")
+    assert c("INCRBYFLOAT", "l", "xyz") == WRONGTYPE
+
+
+def test_incr_on_value_made_raw(c):
+    c("SET", "n", "1")
+    c("APPEND", "n", "0")
+    assert c("OBJECT", "ENCODING", "n") == b"raw"
+    assert c("INCR", "n") == 11
+    assert c("OBJECT", "ENCODING", "n") == b"int"
+    c("SET", "m", "99")
+    assert c("INCR", "m") == 100
+    assert c("GET", "m") == b"100"
+
+
+def test_incrby_argument_checked_before_type(c, r):
+    make_list(r, "l")
+    assert c("INCRBY", "l", "x") == NOT_INT
+    assert c("DECRBY", "l", str(LLONG_MIN)) == Err("ERR decrement would overflow")
+    assert c("INCRBY", "l", 1) == WRONGTYPE
+
+
+def test_lcs_resp3_idx_is_a_map(server, r):
+    c = Raw(server)
+    try:
+        assert c("HELLO", "3")[b"proto"] == 3
+        c("MSET", "key1", "ohmytext", "key2", "mynewtext")
+        assert c("LCS", "key1", "key2", "IDX", "MINMATCHLEN", 4, "WITHMATCHLEN") == {
+            b"matches": [[[4, 7], [5, 8], 4]], b"len": 6}
+        assert c("LCS", "key1", "key2") == b"mytext"
+        assert c("LCS", "key1", "key2", "LEN") == 6
+    finally:
+        c.close()
+
+
+def test_lcs_options_are_parsed_after_type_check(c, r):
+    make_list(r, "l")
+    assert c("LCS", "l", "missing", "FOO") == Err(
+        "ERR The specified keys must contain string values")
+
+
+def test_lcs_negative_minmatchlen_means_zero(c):
+    c("MSET", "a", "ohmytext", "b", "mynewtext")
+    assert c("LCS", "a", "b", "IDX", "MINMATCHLEN", -5) == [
+        b"matches", [[[4, 7], [5, 8]], [[2, 3], [0, 1]]], b"len", 6]
+
+
+def test_lcs_same_key_and_integers(c):
+    c("SET", "n", "12345")
+    assert c("LCS", "n", "n") == b"12345"
+    c("SET", "m", "1x3y5")
+    assert c("LCS", "n", "m", "IDX", "WITHMATCHLEN") == [
+        b"matches", [[[4, 4], [4, 4], 1], [[2, 2], [2, 2], 1], [[0, 0], [0, 0], 1]],
+        b"len", 3]
+
+
+def test_lcs_transient_memory_is_bounded(c):
+    # (20001)^2 cells of 4 bytes exceed the default 512mb proto-max-bulk-len: refused
+    # up front instead of allocating 1.6 GB.
+    c("SET", "a", "x" * 20000)
+    c("SET", "b", "y" * 20000)
+    assert c("LCS", "a", "b") == Err(
+        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+    assert c("LCS", "a", "b", "LEN") == Err(
+        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+
+
+def test_lcs_memory_limit_follows_proto_max_bulk_len(start_server):
+    srv = start_server("--proto-max-bulk-len", "1mb")
+    c = Raw(srv)
+    try:
+        c("SET", "a", "ab" * 300)
+        c("SET", "b", "ba" * 300)
+        assert c("LCS", "a", "b", "LEN") == Err(
+            "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+        c("SET", "a", "ab" * 200)
+        c("SET", "b", "ba" * 200)
+        assert c("LCS", "a", "b", "LEN") == 399
+    finally:
+        c.close()
+
+
+# ---------------------------------------------------------------- keyspace hits / misses
+
+def keyspace_stats(c):
+    text = c("INFO", "stats").decode()
+    out = {}
+    for line in text.split("\r\n"):
+        if line.startswith("keyspace_hits:") or line.startswith("keyspace_misses:"):
+            k, v = line.split(":")
+            out[k] = int(v)
+    return out["keyspace_hits"], out["keyspace_misses"]
+
+
+@pytest.mark.parametrize("cmd,hits,misses", [
+    (("GET", "a"), 1, 0), (("GET", "nokey"), 0, 1),
+    (("MGET", "a", "nokey", "a"), 2, 1),
+    (("STRLEN", "a"), 1, 0), (("STRLEN", "nokey"), 0, 1),
+    (("GETRANGE", "a", 0, -1), 1, 0), (("SUBSTR", "nokey", 0, -1), 0, 1),
+    (("GETSET", "a", "2"), 1, 0), (("GETSET", "nokey", "2"), 0, 1),
+    (("GETDEL", "a"), 1, 0), (("GETDEL", "nokey"), 0, 1),
+    (("GETEX", "a", "EX", 100), 1, 0), (("GETEX", "nokey"), 0, 1),
+    (("SET", "a", "2", "GET"), 1, 0), (("SET", "nokey", "2", "GET"), 0, 1),
+    (("LCS", "a", "nokey"), 1, 1),
+    (("SET", "a", "2"), 0, 0), (("SET", "nokey", "2", "NX"), 0, 0), (("SETNX", "a", "2"), 0, 0),
+    (("SETEX", "a", 10, "2"), 0, 0), (("PSETEX", "a", 10000, "2"), 0, 0),
+    (("MSET", "a", "2", "nokey", "3"), 0, 0), (("MSETNX", "nokey", "3"), 0, 0),
+    (("APPEND", "a", "x"), 0, 0), (("INCR", "a"), 0, 0), (("DECRBY", "nokey", 2), 0, 0),
+    (("INCRBYFLOAT", "a", 1), 0, 0), (("SETRANGE", "a", 0, "x"), 0, 0),
+    (("GETRANGE", "a", "x", 0), 0, 0),
+])
+def test_keyspace_hit_miss_accounting(c, cmd, hits, misses):
+    c("SET", "a", "1")
+    h0, m0 = keyspace_stats(c)
+    c(*cmd)
+    h1, m1 = keyspace_stats(c)
+    assert (h1 - h0, m1 - m0) == (hits, misses)
