@@ -397,7 +397,7 @@ def fmt_num(v, digits=0, width=9):
 
 
 def fmt_spread(s):
-    return "" if s is None else "(%2.0f%%)" % (s * 100)
+    return "" if s is None else "(%3.0f%%)" % (s * 100)
 
 
 def fmt_ratio(r):
@@ -440,12 +440,13 @@ def print_throughput(opts, rows):
     print("Throughput  redis-benchmark -c %d -d 64 -r 100000, -n %d (P1) / %d (P16); "
           "median of %d rounds, (spread)"
           % (opts.clients, opts.requests_p1, opts.requests_p16, opts.rounds))
-    print("                    requests/s (higher is better)     "
-          "server CPU us/request (lower is better)")
-    print("test  -P        kvik             redis       k/r        kvik          redis      k/r")
+    print("%-10s%-44s%s" % ("", "requests/s (higher is better)",
+                            "server CPU us/request (lower is better)"))
+    print("test  -P  %9s %6s  %9s %6s  %5s   %7s %6s  %7s %6s  %5s"
+          % ("kvik", "", "redis", "", "k/r", "kvik", "", "redis", "", "k/r"))
     for r in rows:
         k, d = r["kvik"], r["redis"]
-        print("%-4s %3d  %s %-5s  %s %-5s  %s   %s %-5s  %s %-5s  %s"
+        print("%-4s %3d  %s %-6s  %s %-6s  %s   %s %-6s  %s %-6s  %s"
               % (r["test"], r["pipeline"],
                  fmt_num(k["rps"]["median"]), fmt_spread(k["rps"]["spread"]),
                  fmt_num(d["rps"]["median"]), fmt_spread(d["rps"]["spread"]),
@@ -462,12 +463,13 @@ def print_memory(opts, rows):
     print("Memory  %s keys \"key:%%07d\" -> %d-byte value, fresh server per load; "
           "bytes/key, median of %d rounds, (spread)" % (format(opts.keys, ","), VALUE_SIZE,
                                                         opts.rounds))
-    print("                RSS bytes/key (lower is better)    "
-          "used_memory bytes/key (lower is better)")
-    print("keys              kvik          redis     k/r          kvik          redis     k/r")
+    print("%-10s%-41s%s" % ("", "RSS bytes/key (lower is better)",
+                            "used_memory bytes/key (lower is better)"))
+    print("%-9s %7s %6s  %7s %6s  %5s    %7s %6s  %7s %6s  %5s"
+          % ("keys", "kvik", "", "redis", "", "k/r", "kvik", "", "redis", "", "k/r"))
     for r in rows:
         k, d = r["kvik"], r["redis"]
-        print("%-9s %s %-5s  %s %-5s  %s    %s %-5s  %s %-5s  %s"
+        print("%-9s %s %-6s  %s %-6s  %s    %s %-6s  %s %-6s  %s"
               % (r["mode"],
                  fmt_num(k["rss_per_key"]["median"], 1, 7),
                  fmt_spread(k["rss_per_key"]["spread"]),

@@ -293,10 +293,16 @@ static void read_and_process(client *c)
     size_t avail;
     bool is_private = c->qlen > 0;
     if (is_private) {
-        /* Size the buffer for what the parser says it needs (a large bulk in one go). */
-        size_t want = c->parser.need_hint > c->qlen ? c->parser.need_hint : c->qlen + 1;
-        if (want - c->qlen < IOBUF_LEN || want - c->qlen > (64u << 20)) {
-            want = c->qlen + IOBUF_LEN;
+        /* Grow towards what the parser says it needs (a large bulk then arrives with few
+         * reads), but at most doubling per read: memory follows the bytes received, so a
+         * client announcing a huge bulk and sending nothing holds little. */
+        size_t want = c->qlen + IOBUF_LEN;
+        if (c->parser.need_hint > want) {
+            size_t doubled = c->qcap * 2;
+            want = c->parser.need_hint < doubled ? c->parser.need_hint : doubled;
+            if (want < c->qlen + IOBUF_LEN) {
+                want = c->qlen + IOBUF_LEN;
+            }
         }
         if (want > c->qcap) {
             c->qbuf = kv_realloc(c->qbuf, want);
@@ -424,20 +430,20 @@ void client_flush_pending(void)
 
 /* ---- introspection and cron ---- */
 
+/* CLIENT LIST flags, in Redis's order. */
 static void flags_string(const client *c, char *out)
 {
+    static const struct {
+        uint32_t flag;
+        char ch;
+    } marks[] = {{CLIENT_MONITOR, 'O'},   {CLIENT_CLOSE_AFTER_REPLY, 'c'},
+                 {CLIENT_CLOSE_ASAP, 'A'}, {CLIENT_UNIX, 'U'},
+                 {CLIENT_NO_EVICT, 'e'}};
     char *p = out;
-    if (c->flags & CLIENT_MONITOR) {
-        *p++ = 'O';
-    }
-    if (c->flags & CLIENT_CLOSE_ASAP) {
-        *p++ = 'A';
-    }
-    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
-        *p++ = 'c';
-    }
-    if (c->flags & CLIENT_NO_EVICT) {
-        *p++ = 'e';
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+        if (c->flags & marks[i].flag) {
+            *p++ = marks[i].ch;
+        }
     }
     if (p == out) {
         *p++ = 'N';

@@ -320,8 +320,19 @@ static void fatal(int line, const char *text, const char *reason)
 static int load_text(char *text)
 {
     int lineno = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *next = text;
+    while (next) {
+        char *line = next;
+        char *nl = strchr(line, '\n');
+        if (nl) {
+            *nl = '\0';
+            next = nl + 1;
+        } else {
+            next = NULL;
+            if (!*line) {
+                break;
+            }
+        }
         lineno++;
         while (*line == ' ' || *line == '\t' || *line == '\r') {
             line++;
@@ -346,13 +357,18 @@ static int load_text(char *text)
         }
         const char *name = line + args[0].off;
         const directive *d = find(name, args[0].len);
+        bool multi = d && !strcmp(d->name, "bind");
+        if (d && argc != 2 && !multi) {
+            fatal(lineno, orig, "wrong number of arguments");
+            return -1;
+        }
         if (d && argc == 2) {
             const char *err = set_value(d, line + args[1].off, args[1].len);
             if (err) {
                 fatal(lineno, orig, err);
                 return -1;
             }
-        } else if (d && d->kind == K_STRING && !strcmp(d->name, "bind") && argc > 2) {
+        } else if (multi && argc > 2) {
             /* bind takes several addresses: keep them space-separated. */
             char joined[1024] = "";
             for (long i = 1; i < argc; i++) {

@@ -193,12 +193,12 @@ void dispatch_command(client *c)
         goto done;
     }
 
+    c->lastcmd = cmd; /* CLIENT LIST shows the running command as cmd= */
     db_now_ms = clock_ms();
     uint64_t start = clock_mono_us();
     cmd->fn(c);
     long long dur = (long long)(clock_mono_us() - start);
 
-    c->lastcmd = cmd;
     c->commands++;
     cmd->stats.calls++;
     cmd->stats.usec += dur;

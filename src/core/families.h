@@ -7,6 +7,7 @@
 extern command conn_commands[];   /* cmd/conn.c: connection and CLIENT */
 extern command string_commands[]; /* types/string.c */
 extern command keys_commands[];   /* cmd/keys.c: generic keyspace commands, OBJECT */
-extern command server_commands[]; /* cmd/server.c: INFO CONFIG COMMAND DEBUG SLOWLOG ... */
+extern command server_commands[]; /* cmd/server.c: INFO CONFIG DEBUG SLOWLOG SHUTDOWN ... */
+extern command command_commands[]; /* cmd/command.c: COMMAND and its subcommands */
 
 #endif

@@ -30,9 +30,9 @@
 struct server srv;
 static volatile sig_atomic_t got_signal;
 
-static void usage(void)
+static void usage(FILE *fp, int code)
 {
-    fprintf(stderr,
+    fprintf(fp,
             "Usage: ./kvik-server [/path/to/kvik.conf] [options] [-]\n"
             "       ./kvik-server - (read config from stdin)\n"
             "       ./kvik-server -v or --version\n"
@@ -43,7 +43,7 @@ static void usage(void)
             "       ./kvik-server --port 7777\n"
             "       ./kvik-server /etc/mykvik.conf --loglevel verbose -\n\n"
             "Directives are Redis's (redis.conf names).\n");
-    exit(1);
+    exit(code);
 }
 
 static void version(void)
@@ -363,7 +363,7 @@ int main(int argc, char **argv)
             version();
         }
         if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-            usage();
+            usage(stdout, 0);
         }
     }
     const char *file = NULL;

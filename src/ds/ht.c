@@ -27,6 +27,8 @@
  * rehash step and starts no resize (a full chain still gets a child; inserting while
  * iterating is outside the contract but stays memory-safe), remove only clears the slot;
  * chain compaction and shrinking wait for a later remove (or the last ht_iter_done).
+ * Unsafe iterators pause nothing (as Redis): lookups never rehash, so only a mutation can
+ * disturb them, and the fingerprint check in ht_iter_next/ht_iter_done aborts on that.
  *
  * Sizing. Grow (double) when entries exceed 77% of 7 * buckets, or when more than a
  * quarter of the buckets have a child and the table is more than half full (so a weak

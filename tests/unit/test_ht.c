@@ -664,6 +664,77 @@ static void test_small(void)
     }
 }
 
+/* Random insert/remove/find against a presence bitmap, with rehash_ms calls, scans and
+ * safe iterations mixed in; the key range is small so the table grows and shrinks. */
+static void random_ops_case(const ht_type *type, key_hash_fn hf, uint64_t range, size_t ops)
+{
+    ht *h = ht_create(type);
+    uint8_t *present = kv_calloc(range);
+    size_t live = 0, grows = 0, shrinks = 0, last_buckets = 0;
+    uint64_t x = 88172645463325252ULL;
+    bool ok = true, was_rehashing = false;
+    for (size_t op = 0; op < ops && ok; op++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* Alternate insert-heavy and remove-heavy phases (about 74% and 8% of the range
+         * live) so that the table keeps growing and shrinking. */
+        unsigned insert_below = (op / (ops / 8 + 1)) % 2 ? 70 : 8;
+        uint64_t k = (x >> 8) % range;
+        unsigned what = (unsigned)(x % 100);
+        ent *e = find_key(h, hf, k);
+        ok &= (e != NULL) == present[k] && (!e || e->key == k);
+        if (what < insert_below && !present[k]) {
+            ht_insert(h, hf(k), ent_new(k));
+            present[k] = 1;
+            live++;
+        } else if (what < 95 && present[k]) {
+            e = remove_key(h, hf, k);
+            ok &= e && e->key == k;
+            ent_free(e);
+            present[k] = 0;
+            live--;
+        } else if (what == 95) {
+            ht_rehash_ms(h, 0);
+        } else if (what == 96) {
+            ht_iter it;
+            size_t count = 0, before = live;
+            ht_iter_init_safe(&it, h);
+            for (ent *c; (c = ht_iter_next(&it));) {
+                count++;
+                uint64_t ck = c->key;
+                if (ck % 4 == 0) {
+                    ent_free(remove_key(h, hf, ck));
+                    present[ck] = 0;
+                    live--;
+                }
+            }
+            ht_iter_done(&it);
+            ok &= count == before;
+        }
+        ok &= ht_size(h) == live;
+        /* A resize starts when the bucket count jumps by the new table's size. */
+        size_t nb = ht_buckets(h);
+        if (ht_is_rehashing(h) && !was_rehashing && last_buckets) {
+            grows += nb - last_buckets > last_buckets;
+            shrinks += nb - last_buckets < last_buckets;
+        }
+        was_rehashing = ht_is_rehashing(h);
+        last_buckets = nb;
+    }
+    CHECK(grows > 2 && shrinks > 2);
+    CHECK(ok);
+    CHECK_ALL(range, i, (find_key(h, hf, i) != NULL) == present[i]);
+    kv_free(present);
+    ht_destroy(h);
+}
+
+static void test_random_ops(void)
+{
+    random_ops_case(&free_type, key_hash, 10000, 400000);
+    random_ops_case(&bad_type, bad_key_hash, 1500, 200000);
+}
+
 int main(void)
 {
     uint8_t seed[16] = "kvik-ht-test-sd";
@@ -677,6 +748,7 @@ int main(void)
         {"small", test_small},   {"million", test_million}, {"rehash", test_rehash},
         {"find_ref", test_find_ref}, {"scan", test_scan},   {"iter", test_iter},
         {"random", test_random}, {"destroy", test_destroy}, {"collisions", test_collisions},
+        {"random_ops", test_random_ops},
     };
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         int before = failed;
