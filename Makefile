@@ -26,6 +26,10 @@ ifeq ($(MALLOC),jemalloc)
   CFLAGS += -DKV_JEMALLOC
   LIBS   += -ljemalloc
 endif
+ifeq ($(MALLOC),mimalloc)
+  CFLAGS += -DKV_MIMALLOC
+  LIBS   += -lmimalloc
+endif
 
 SRCS   := $(shell find src -name '*.c' | sort)
 MAIN   := src/core/main.c

@@ -11,8 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef KV_JEMALLOC
+#if defined(KV_JEMALLOC)
 #include <jemalloc/jemalloc.h>
+#define raw_malloc malloc
+#define raw_calloc calloc
+#define raw_realloc realloc
+#define raw_free free
+#define raw_usable malloc_usable_size
+#elif defined(KV_MIMALLOC)
+#include <mimalloc.h>
+#define raw_malloc mi_malloc
+#define raw_calloc mi_calloc
+#define raw_realloc mi_realloc
+#define raw_free mi_free
+#define raw_usable mi_usable_size
+#else
+#define raw_malloc malloc
+#define raw_calloc calloc
+#define raw_realloc realloc
+#define raw_free free
+#define raw_usable malloc_usable_size
 #endif
 
 static size_t used;
@@ -26,12 +44,12 @@ static void oom(size_t n)
 
 size_t kv_alloc_size(const void *p)
 {
-    return p ? malloc_usable_size((void *)p) : 0;
+    return p ? raw_usable((void *)p) : 0;
 }
 
 void *kv_malloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = raw_malloc(n ? n : 1);
     if (!p) {
         oom(n);
     }
@@ -41,7 +59,7 @@ void *kv_malloc(size_t n)
 
 void *kv_calloc(size_t n)
 {
-    void *p = calloc(1, n ? n : 1);
+    void *p = raw_calloc(1, n ? n : 1);
     if (!p) {
         oom(n);
     }
@@ -55,7 +73,7 @@ void *kv_realloc(void *p, size_t n)
         return kv_malloc(n);
     }
     size_t old = kv_alloc_size(p);
-    void *q = realloc(p, n ? n : 1);
+    void *q = raw_realloc(p, n ? n : 1);
     if (!q) {
         oom(n);
     }
@@ -69,7 +87,7 @@ void kv_free(void *p)
         return;
     }
     used -= kv_alloc_size(p);
-    free(p);
+    raw_free(p);
 }
 
 char *kv_memdup(const void *p, size_t n)
@@ -101,6 +119,13 @@ const char *kv_alloc_name(void)
         snprintf(name, sizeof(name), "jemalloc-%.*s", (int)strcspn(v, "-"), v);
     }
     return name;
+#elif defined(KV_MIMALLOC)
+    static char name[32];
+    if (!name[0]) {
+        int v = mi_version();
+        snprintf(name, sizeof(name), "mimalloc-%d.%d.%d", v / 100, (v / 10) % 10, v % 10);
+    }
+    return name;
 #else
     return "libc";
 #endif
@@ -110,6 +135,8 @@ void kv_alloc_purge(void)
 {
 #ifdef KV_JEMALLOC
     mallctl("arena." "4096" ".purge", NULL, NULL, NULL, 0); /* MALLCTL_ARENAS_ALL */
+#elif defined(KV_MIMALLOC)
+    mi_collect(true);
 #else
     malloc_trim(0);
 #endif
