@@ -1,3 +1,0 @@
-build/jemalloc/src/base/splitargs.o: src/base/splitargs.c \
- src/base/splitargs.h
-src/base/splitargs.h:

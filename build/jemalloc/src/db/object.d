@@ -1,5 +1,0 @@
-build/jemalloc/src/db/object.o: src/db/object.c src/db/object.h \
- src/base/kstr.h src/base/alloc.h
-src/db/object.h:
-src/base/kstr.h:
-src/base/alloc.h:
