@@ -43,14 +43,16 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 all: kvik-server
 
 kvik-server: $(BUILD)/kvik-server
-	cp $< $@
+	@cp $< $@
 
 $(BUILD)/kvik-server: $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # A unit test links only what it tests: its first line names its sources,
 # e.g. "// deps: src/ds/ht.c src/base/alloc.c".
@@ -58,7 +60,8 @@ $(BUILD)/%.o: %.c
 unit_deps = $(patsubst %.c,$(BUILD)/%.o,$(shell sed -n '1s|^// deps: ||p' tests/unit/$(1).c))
 $(BUILD)/tests/%: tests/unit/%.c $$(call unit_deps,$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
