@@ -881,10 +881,9 @@ typedef struct key_ref {
 } key_ref;
 
 /* Finds the keys of argv (argv[0] is the command name) following the key specs, as
- * Redis's getKeysUsingKeySpecs does. Specs whose search is unknown are skipped: Redis
- * hands those commands to a per-command function, which Kvik does not have (the keys
- * found by the other specs are still returned). Returns the number of keys, or -1 when
- * the arguments contradict a spec (a key count past the end). out holds argc *
+ * Redis's getKeysUsingKeySpecs does (specs with an unknown search are skipped; only the
+ * commands keys_special handles have them). Returns the number of keys, or -1 when the
+ * arguments contradict a spec (a key count past the end). out holds argc *
  * MAX_KEY_SPECS entries. */
 static int keys_from_specs(const command *cmd, const kstr *argv, int argc, key_ref *out)
 {
@@ -956,6 +955,84 @@ static int keys_from_specs(const command *cmd, const kstr *argv, int argc, key_r
     return n;
 }
 
+/* The five commands whose keys their specs cannot pin down (a VARIABLE_FLAGS,
+ * INCOMPLETE or unknown spec) get Redis's per-command key finders: SET's key is written
+ * only unless GET is given; BITFIELD is read-only with GET and OVERFLOW alone; SORT may
+ * STORE into a second key; MIGRATE takes its keys after KEYS when the key argument is
+ * empty. Returns -2 for any other command. */
+static int keys_special(const command *cmd, const kstr *argv, int argc, key_ref *out)
+{
+    const char *name = cmd->fullname;
+    if (!strcmp(name, "set")) {
+        out[0].pos = 1;
+        out[0].flags = KS_OW | KS_UPDATE;
+        for (int i = 3; i < argc; i++) {
+            if (kstr_is(argv[i], "get")) {
+                out[0].flags = KS_RW | KS_ACCESS | KS_UPDATE;
+                break;
+            }
+        }
+        return 1;
+    }
+    if (!strcmp(name, "bitfield")) {
+        bool readonly = true;
+        for (int i = 2; i < argc && readonly; i++) {
+            int more = argc - i - 1;
+            if (kstr_is(argv[i], "get") && more >= 2) {
+                i += 2;
+            } else if (kstr_is(argv[i], "overflow") && more >= 1) {
+                i += 1;
+            } else {
+                readonly = false; /* SET, INCRBY or a syntax error: assume a write */
+            }
+        }
+        out[0].pos = 1;
+        out[0].flags = readonly ? KS_RO | KS_ACCESS : KS_RW | KS_ACCESS | KS_UPDATE;
+        return 1;
+    }
+    if (!strcmp(name, "sort") || !strcmp(name, "sort_ro")) {
+        int n = 1;
+        out[0].pos = 1;
+        out[0].flags = KS_RO | KS_ACCESS;
+        for (int i = 2; i < argc && !strcmp(name, "sort"); i++) {
+            if (kstr_is(argv[i], "limit")) {
+                i += 2;
+            } else if (kstr_is(argv[i], "get") || kstr_is(argv[i], "by")) {
+                i += 1;
+            } else if (kstr_is(argv[i], "store") && i + 1 < argc) {
+                out[1].pos = i + 1; /* the last STORE wins, as in SORT itself */
+                out[1].flags = KS_OW | KS_UPDATE;
+                n = 2;
+            }
+        }
+        return n;
+    }
+    if (!strcmp(name, "migrate")) {
+        int first = 3, num = 1;
+        for (int i = 6; i < argc; i++) {
+            if (kstr_is(argv[i], "keys")) {
+                if (argv[3].len > 0) {
+                    return 0; /* KEYS needs an empty key argument */
+                }
+                first = i + 1;
+                num = argc - first;
+                break;
+            }
+            if (kstr_is(argv[i], "auth")) {
+                i += 1;
+            } else if (kstr_is(argv[i], "auth2")) {
+                i += 2;
+            }
+        }
+        for (int i = 0; i < num; i++) {
+            out[i].pos = first + i;
+            out[i].flags = KS_RW | KS_ACCESS | KS_DELETE;
+        }
+        return num;
+    }
+    return -2;
+}
+
 static void getkeys(client *c, bool with_flags)
 {
     const kstr *argv = c->argv + 2;
@@ -980,7 +1057,10 @@ static void getkeys(client *c, bool with_flags)
         return;
     }
     key_ref *keys = kv_malloc(sizeof(key_ref) * (size_t)argc * MAX_KEY_SPECS);
-    int n = keys_from_specs(cmd, argv, argc, keys);
+    int n = keys_special(cmd, argv, argc, keys);
+    if (n == -2) {
+        n = keys_from_specs(cmd, argv, argc, keys);
+    }
     if (n <= 0) {
         if (cmd->flags & CMD_NO_MANDATORY_KEYS) {
             reply_empty_array(&c->out);

@@ -284,10 +284,14 @@ static void debug_protocol(client *c)
     }
 }
 
+/* Redis gives the same message for junk and for negatives here. */
 static bool positive_long_or_reply(client *c, kstr a, long long *out)
 {
-    return arg_ll_range_or_reply(c, a, 0, LONG_MAX, out,
-                                 "ERR value is out of range, must be positive");
+    if (!str_to_ll(a.p, a.len, out) || *out < 0) {
+        reply_error(&c->out, "ERR value is out of range, must be positive");
+        return false;
+    }
+    return true;
 }
 
 /* DEBUG POPULATE count [prefix] [size]: keys prefix:N holding "value:N" (cut or padded

@@ -32,8 +32,7 @@ static size_t nclients;
 static client *pending_writes; /* singly linked through pw_next */
 static bool have_closed;
 
-static void on_readable(ev_loop *loop, int fd, void *data, int mask);
-static void on_writable(ev_loop *loop, int fd, void *data, int mask);
+static void on_event(ev_loop *loop, int fd, void *data, int mask);
 
 void client_setup(void)
 {
@@ -87,7 +86,7 @@ client *client_create(int fd, bool unix_socket)
             net_format_addr(fd, 0, c->addr, sizeof(c->addr));
             net_format_addr(fd, 1, c->laddr, sizeof(c->laddr));
         }
-        if (ev_add(srv.loop, fd, EV_READ, on_readable, c) < 0) {
+        if (ev_add(srv.loop, fd, EV_READ, on_event, c) < 0) {
             kv_free(c);
             return NULL;
         }
@@ -351,15 +350,6 @@ static void read_and_process(client *c)
     client_after_reply(c);
 }
 
-static void on_readable(ev_loop *loop, int fd, void *data, int mask)
-{
-    client *c = data;
-    if (c->flags & CLIENT_CLOSE_ASAP) {
-        return;
-    }
-    read_and_process(c);
-}
-
 /* Resumes a client paused by backpressure once its output drained: first the requests
  * still buffered, then the socket. */
 static void resume_reading(client *c)
@@ -373,7 +363,7 @@ static void resume_reading(client *c)
             return;
         }
     }
-    ev_add(srv.loop, c->fd, EV_READ, on_readable, c);
+    ev_add(srv.loop, c->fd, EV_READ, on_event, c);
 }
 
 /* ---- writing ---- */
@@ -405,10 +395,17 @@ static bool write_client(client *c)
     return true;
 }
 
-static void on_writable(ev_loop *loop, int fd, void *data, int mask)
+/* The one callback for a client's socket (the loop keeps one per fd): the mask says
+ * whether this call is for readability or writability. */
+static void on_event(ev_loop *loop, int fd, void *data, int mask)
 {
     client *c = data;
-    if (!(c->flags & CLIENT_CLOSE_ASAP)) {
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        return;
+    }
+    if (mask & EV_READ) {
+        read_and_process(c);
+    } else if (mask & EV_WRITE) {
         write_client(c);
     }
 }
@@ -423,7 +420,7 @@ void client_flush_pending(void)
             continue;
         }
         if (write_client(c) && c->out.pending) {
-            ev_add(srv.loop, c->fd, EV_WRITE, on_writable, c);
+            ev_add(srv.loop, c->fd, EV_WRITE, on_event, c);
         }
     }
 }

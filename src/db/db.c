@@ -128,6 +128,9 @@ void db_set(db *d, kobj *o)
     } else {
         if (kobj_has_expire(*ref)) {
             d->expires--;
+            if (db_is_expired(*ref)) {
+                db_stats.expired_keys++; /* as Redis: the lookup before the write expires it */
+            }
         }
         kobj_free(*ref);
         *ref = o;

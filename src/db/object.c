@@ -143,6 +143,13 @@ static kobj *alloc_entry(kstr key, int type, int enc, int64_t expire_ms, size_t 
     return o;
 }
 
+/* Capacity for a string growing to n bytes, as Redis's sds: double below 1 MB, then add
+ * 1 MB, so repeated APPEND is amortised O(1) and the slack stays bounded. */
+static size_t greedy(size_t n)
+{
+    return n < 1024 * 1024 ? n * 2 : n + 1024 * 1024;
+}
+
 static kbuf *kbuf_new(size_t len, size_t cap)
 {
     kbuf *b = kv_malloc(sizeof(kbuf) + cap);
@@ -297,9 +304,7 @@ kobj *kobj_str_resize(kobj *o, size_t newlen, char **bytes)
         kbuf *b;
         memcpy(&b, slot, sizeof(b));
         if (newlen > b->cap) {
-            /* Greedy growth as Redis's sds: double up to 1 MB, then add 1 MB. */
-            size_t cap = newlen < 1024 * 1024 ? newlen * 2 : newlen + 1024 * 1024;
-            b = kv_realloc(b, sizeof(kbuf) + cap);
+            b = kv_realloc(b, sizeof(kbuf) + greedy(newlen));
             b->cap = kv_alloc_size(b) - sizeof(kbuf);
             memcpy(slot, &b, sizeof(b));
         }
@@ -316,7 +321,7 @@ kobj *kobj_str_resize(kobj *o, size_t newlen, char **bytes)
                               sizeof(kbuf *), &v);
         n->meta = o->meta;
         n->flags |= KOBJ_OUTLINE;
-        kbuf *b = kbuf_new(newlen, newlen * 2);
+        kbuf *b = kbuf_new(newlen, greedy(newlen));
         size_t keep = old.len < newlen ? old.len : newlen;
         memcpy(b->bytes, old.p, keep);
         memset(b->bytes + keep, 0, newlen - keep);
