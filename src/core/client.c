@@ -330,7 +330,8 @@ static void read_and_process(client *c)
         return;
     }
     srv.stats.net_input_bytes += n;
-    c->last_interaction_ms = clock_ms();
+    dispatch_clock_reset();
+    c->last_interaction_ms = db_now_ms;
     size_t len = start + (size_t)n;
     if (is_private) {
         c->qlen = len;
@@ -356,6 +357,7 @@ static void resume_reading(client *c)
 {
     c->flags &= ~CLIENT_READ_PAUSED;
     if (c->qlen) {
+        dispatch_clock_reset();
         size_t done = process_buffer(c, c->qbuf, c->qlen);
         keep_rest(c, c->qbuf, done, c->qlen, true);
         if (c->out.pending > OUTPUT_PAUSE) {

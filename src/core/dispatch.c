@@ -16,6 +16,20 @@
 #include "core/server.h"
 #include "obs/slowlog.h"
 
+/* The command clock. Reading the clock three times per command (wall time for TTLs,
+ * monotonic start and end for the duration) costs ~10% of a pipelined GET; instead each
+ * command reads the monotonic clock once (its end is the next command's start) and the
+ * wall clock is derived from a base read once per batch. */
+static int64_t base_wall_ms;
+static uint64_t base_mono_us, last_mono_us;
+
+void dispatch_clock_reset(void)
+{
+    base_wall_ms = clock_ms();
+    base_mono_us = last_mono_us = clock_mono_us();
+    db_now_ms = base_wall_ms;
+}
+
 static client **monitors;
 static size_t nmonitors, capmonitors;
 
@@ -194,10 +208,11 @@ void dispatch_command(client *c)
     }
 
     c->lastcmd = cmd; /* CLIENT LIST shows the running command as cmd= */
-    db_now_ms = clock_ms();
-    uint64_t start = clock_mono_us();
+    uint64_t start = last_mono_us;
+    db_now_ms = base_wall_ms + (int64_t)(start - base_mono_us) / 1000;
     cmd->fn(c);
-    long long dur = (long long)(clock_mono_us() - start);
+    last_mono_us = clock_mono_us();
+    long long dur = (long long)(last_mono_us - start);
 
     c->commands++;
     cmd->stats.calls++;

@@ -5,6 +5,8 @@
 
 #include "core/client.h"
 
+/* Reads the clocks; call before a batch of commands (each read or resume). */
+void dispatch_clock_reset(void);
 void dispatch_command(client *c);
 void dispatch_client_gone(client *c); /* drops the client from monitor lists */
 void dispatch_add_monitor(client *c);

@@ -173,7 +173,6 @@ void info_reset_stats(void)
         rates[i].last_ms = now;
         rates[i].last_value = 0; /* the counters themselves are being zeroed */
     }
-    memory_peak = kv_used_memory();
 }
 
 void info_bytes_to_human(char *buf, unsigned long long n)

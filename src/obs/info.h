@@ -22,7 +22,8 @@ void info_cron(void);
  * still count in total_error_replies, which the caller keeps. */
 void info_record_error(const char *code, long long n);
 
-/* CONFIG RESETSTAT: clears errorstats, the rate samples and the memory peak. */
+/* CONFIG RESETSTAT: clears errorstats and the rate samples (Redis keeps the memory
+ * peak). */
 void info_reset_stats(void);
 
 /* Redis's bytesToHuman: "894.93K", "1.00M", "12B". buf >= 32 bytes. */
