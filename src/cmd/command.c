@@ -6,8 +6,8 @@
  * complexity, and the ACL categories, which are derived as Redis does:
  *   - the group's category (string -> @string, generic -> @keyspace, ...), except for
  *     containers (CLIENT, CONFIG ...), which carry none of their own;
- *   - the row's `acl` words: "dangerous" adds @dangerous, "-keyspace" removes one (SORT
- *     and WAIT are generic commands without @keyspace);
+ *   - the row's `acl` words: "dangerous" adds @dangerous, "-keyspace" removes one (SORT,
+ *     SORT_RO and WAIT are generic commands without @keyspace; PUBSUB HELP lacks @pubsub);
  *   - from flags: write -> @write, readonly -> @read (not for @scripting commands), admin
  *     -> @admin @dangerous, pubsub -> @pubsub, fast -> @fast, blocking -> @blocking, and
  *     @slow for everything not @fast.

@@ -23,7 +23,13 @@
 #include "obs/slowlog.h"
 
 enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM };
-enum { F_IMMUTABLE = 1, F_SENSITIVE = 2 };
+enum {
+    F_IMMUTABLE = 1,
+    F_SENSITIVE = 2,
+    F_PROTECTED = 4, /* as Redis with enable-protected-configs no: only set at start-up */
+    F_FIXED = 8,     /* a fact of this build (no persistence, no eviction yet): shown by
+                        CONFIG GET, accepted only with the value it has */
+};
 
 typedef struct directive {
     const char *name;
@@ -55,6 +61,17 @@ static const char *apply_maxclients(void)
     return server_adjust_maxclients();
 }
 
+static const char *apply_hz(void)
+{
+    /* Redis clamps rather than rejects. */
+    if (C->hz < 1) {
+        C->hz = 1;
+    } else if (C->hz > 500) {
+        C->hz = 500;
+    }
+    return NULL;
+}
+
 static const char *apply_slowlog(void)
 {
     slowlog_trim();
@@ -62,6 +79,9 @@ static const char *apply_slowlog(void)
 }
 
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
+static char *fixed_save, *fixed_policy;
+static bool fixed_appendonly;
+static long long fixed_maxmemory;
 
 static const directive table[] = {
     {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, NULL, apply_listen},
@@ -78,12 +98,12 @@ static const directive table[] = {
     {"logfile", K_STRING, &srv.cfg.logfile, 0, 0, "", F_IMMUTABLE, NULL},
     {"daemonize", K_BOOL, &srv.cfg.daemonize, 0, 1, "no", F_IMMUTABLE, NULL},
     {"pidfile", K_STRING, &srv.cfg.pidfile, 0, 0, "", F_IMMUTABLE, NULL},
-    {"hz", K_INT, &srv.cfg.hz, 0, 2147483647, "10", 0, NULL},
+    {"hz", K_INT, &srv.cfg.hz, 0, 2147483647, "10", 0, NULL, apply_hz},
     {"proto-max-bulk-len", K_MEM, &srv.cfg.proto_max_bulk_len, 1024 * 1024, LLONG_MAX,
      "536870912", 0, NULL},
     {"client-query-buffer-limit", K_MEM, &srv.cfg.client_query_buffer_limit, 1024 * 1024,
      LLONG_MAX, "1073741824", 0, NULL},
-    {"dir", K_STRING, &srv.cfg.dir, 0, 0, "", 0, NULL},
+    {"dir", K_STRING, &srv.cfg.dir, 0, 0, "", F_PROTECTED, NULL},
     {"slowlog-log-slower-than", K_LL, &srv.cfg.slowlog_log_slower_than, -1, LLONG_MAX,
      "10000", 0, NULL},
     {"slowlog-max-len", K_LL, &srv.cfg.slowlog_max_len, 0, LONG_MAX, "128", 0, NULL,
@@ -92,6 +112,11 @@ static const directive table[] = {
      debug_modes, NULL},
     {"always-show-logo", K_BOOL, &srv.cfg.always_show_logo, 0, 1, "no", F_IMMUTABLE, NULL,
      NULL},
+    /* Facts until persistence (issue 6) and eviction (issue 5) land. */
+    {"save", K_STRING, &fixed_save, 0, 0, "", F_FIXED, NULL, NULL},
+    {"appendonly", K_BOOL, &fixed_appendonly, 0, 1, "no", F_FIXED, NULL, NULL},
+    {"maxmemory", K_MEM, &fixed_maxmemory, 0, LLONG_MAX, "0", F_FIXED, NULL, NULL},
+    {"maxmemory-policy", K_STRING, &fixed_policy, 0, 0, "noeviction", F_FIXED, NULL, NULL},
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -357,6 +382,16 @@ static int load_text(char *text)
         }
         const char *name = line + args[0].off;
         const directive *d = find(name, args[0].len);
+        if (d && (d->flags & F_FIXED)) {
+            char cur[64];
+            format_value(d, cur, sizeof(cur));
+            if (!(argc == 2 && strlen(cur) == args[1].len &&
+                  !strncasecmp(cur, line + args[1].off, args[1].len))) {
+                size_t w = strlen(warnings);
+                snprintf(warnings + w, sizeof(warnings) - w, "%s\n", d->name);
+            }
+            continue;
+        }
         bool multi = d && !strcmp(d->name, "bind");
         if (d && argc != 2 && !multi) {
             fatal(lineno, orig, "wrong number of arguments");
@@ -431,15 +466,34 @@ void config_log_warnings(void)
 
 /* ---- CONFIG subcommands ---- */
 
+static bool has_glob(kstr a)
+{
+    return memchr(a.p, '*', a.len) || memchr(a.p, '?', a.len) || memchr(a.p, '[', a.len);
+}
+
 void cmd_config_get(client *c)
 {
+    /* Patterns list matches in table order; an exact name is echoed as the client spelled
+     * it, as Redis does. */
+    const char *echo[NTABLE] = {NULL};
+    size_t echo_len[NTABLE] = {0};
     bool seen[NTABLE] = {false};
     size_t n = 0;
     for (int a = 2; a < c->argc; a++) {
+        kstr arg = c->argv[a];
         for (size_t i = 0; i < NTABLE; i++) {
-            if (!seen[i] && glob_match(c->argv[a].p, c->argv[a].len, table[i].name,
-                                       strlen(table[i].name), true)) {
+            if (seen[i]) {
+                continue;
+            }
+            if (has_glob(arg) ? glob_match(arg.p, arg.len, table[i].name,
+                                           strlen(table[i].name), true)
+                              : (strlen(table[i].name) == arg.len &&
+                                 !strncasecmp(table[i].name, arg.p, arg.len))) {
                 seen[i] = true;
+                if (!has_glob(arg)) {
+                    echo[i] = arg.p;
+                    echo_len[i] = arg.len;
+                }
                 n++;
             }
         }
@@ -449,7 +503,11 @@ void cmd_config_get(client *c)
         if (seen[i]) {
             char buf[1024];
             format_value(&table[i], buf, sizeof(buf));
-            reply_bulk_cstr(&c->out, table[i].name);
+            if (echo[i]) {
+                reply_bulk(&c->out, echo[i], echo_len[i]);
+            } else {
+                reply_bulk_cstr(&c->out, table[i].name);
+            }
             reply_bulk_cstr(&c->out, buf);
         }
     }
@@ -458,7 +516,7 @@ void cmd_config_get(client *c)
 void cmd_config_set(client *c)
 {
     if ((c->argc - 2) % 2 != 0) {
-        reply_errorf(&c->out, "ERR wrong number of arguments for 'config|set' command");
+        reply_syntax_error(c);
         return;
     }
     int pairs = (c->argc - 2) / 2;
@@ -483,9 +541,22 @@ void cmd_config_set(client *c)
                 return;
             }
         }
+        const char *why = NULL;
         if (ds[i]->flags & F_IMMUTABLE) {
+            why = "can't set immutable config";
+        } else if (ds[i]->flags & F_PROTECTED) {
+            why = "can't set protected config";
+        } else if (ds[i]->flags & F_FIXED) {
+            char cur[64];
+            kstr v = c->argv[3 + 2 * i];
+            format_value(ds[i], cur, sizeof(cur));
+            if (strlen(cur) != v.len || strncasecmp(cur, v.p, v.len)) {
+                why = "not supported by Kvik yet";
+            }
+        }
+        if (why) {
             reply_errorf(&c->out, "ERR CONFIG SET failed (possibly related to argument "
-                         "'%.*s') - can't set immutable config", (int)name.len, name.p);
+                         "'%.*s') - %s", (int)name.len, name.p, why);
             return;
         }
     }
@@ -503,7 +574,7 @@ void cmd_config_set(client *c)
         if (err) {
             for (int j = 0; j <= i; j++) {
                 set_value(ds[j], olds[j], strlen(olds[j]));
-                if (ds[j]->apply && j < i) {
+                if (ds[j]->apply) {
                     ds[j]->apply();
                 }
             }

@@ -234,12 +234,13 @@ const char *server_relisten(void)
     if (!srv.loop) {
         return NULL; /* start-up: listeners open later */
     }
-    int fds[MAX_LISTENERS], n;
-    const char *err = open_tcp_listeners(fds, &n);
-    if (err) {
-        return "Unable to listen on this port";
-    }
+    /* The old sockets hold the port: close them first. On failure CONFIG SET restores the
+     * old values and calls this again, which reopens them. */
     close_tcp_listeners();
+    int fds[MAX_LISTENERS], n;
+    if (open_tcp_listeners(fds, &n)) {
+        return "Failed to bind to specified addresses.";
+    }
     for (int i = 0; i < n; i++) {
         srv.listen_fds[i] = fds[i];
         ev_add(srv.loop, fds[i], EV_READ, on_accept, NULL);
