@@ -138,7 +138,7 @@ static void cmd_hello(client *c)
     }
     if (!(c->flags & CLIENT_AUTHENTICATED)) {
         reply_error(&c->out, "NOAUTH HELLO must be called with the client already "
-                             "authenticated, otherwise the HELLO <proto> AUTH <user> <pass> "
+                             "authenticated, otherwise the HELLO AUTH <user> <pass> "
                              "option can be used to authenticate the client and select the "
                              "RESP protocol version at the same time");
         return;

@@ -124,21 +124,22 @@ static void feed_monitors(client *c)
     kv_free(line);
 }
 
+/* Redis's text: the name up to 128 bytes, then quoted arguments while the list is shorter
+ * than 128 bytes, each cut to what is left of those 128. */
 static void unknown_command(client *c)
 {
-    char msg[1024];
-    int n = snprintf(msg, sizeof(msg), "ERR unknown command '%.*s', with args beginning with: ",
-                     (int)(c->argv[0].len > 128 ? 128 : c->argv[0].len), c->argv[0].p);
-    for (int i = 1; i < c->argc && n < (int)sizeof(msg) - 1; i++) {
-        size_t room = sizeof(msg) - (size_t)n;
-        int w = snprintf(msg + n, room, "'%.*s' ",
-                         (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len), c->argv[i].p);
-        if (w < 0 || (size_t)w >= room) {
-            break;
-        }
-        n += w;
+    char args[256];
+    size_t n = 0;
+    args[0] = '\0';
+    for (int i = 1; i < c->argc && n < 128; i++) {
+        int room = 128 - (int)n;
+        int w = snprintf(args + n, sizeof(args) - n, "'%.*s' ",
+                         (int)(c->argv[i].len < (size_t)room ? c->argv[i].len : (size_t)room),
+                         c->argv[i].p);
+        n += (size_t)w;
     }
-    reply_error(&c->out, msg);
+    reply_errorf(&c->out, "ERR unknown command '%.*s', with args beginning with: %s",
+                 (int)(c->argv[0].len > 128 ? 128 : c->argv[0].len), c->argv[0].p, args);
 }
 
 static bool arity_ok(const command *cmd, int argc)

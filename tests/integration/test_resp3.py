@@ -401,18 +401,28 @@ class TestDebugProtocol:
 # These need sets, hashes, sorted sets and pub/sub; deselect with -k "not OtherFamilies"
 # while those families are not in yet.
 
+def need(c, *cmd):
+    """Skips until the server has the command family (lists, sets, pub/sub: issues 3-4)."""
+    reply = c.call("COMMAND", "INFO", cmd[0])
+    if not reply or reply[0] is None:
+        pytest.skip("%s not implemented yet" % cmd[0])
+
+
 class TestOtherFamilies:
     def test_smembers_is_set(self, c3):
+        need(c3, "SMEMBERS")
         assert c3.call_raw("SMEMBERS", "missing") == b"~0\r\n"
         c3.call("SADD", "s", "a")
         assert c3.call_raw("SMEMBERS", "s") == b"~1\r\n$1\r\na\r\n"
 
     def test_hgetall_is_map(self, c3):
+        need(c3, "HGETALL")
         assert c3.call_raw("HGETALL", "missing") == b"%0\r\n"
         c3.call("HSET", "h", "f", "v")
         assert c3.call_raw("HGETALL", "h") == b"%1\r\n$1\r\nf\r\n$1\r\nv\r\n"
 
     def test_zscore_is_double(self, c3):
+        need(c3, "ZSCORE")
         c3.call("ZADD", "z", "1", "a", "2.5", "b")
         assert c3.call_raw("ZSCORE", "z", "a") == b",1\r\n"
         assert c3.call_raw("ZSCORE", "z", "b") == b",2.5\r\n"
@@ -421,6 +431,7 @@ class TestOtherFamilies:
             b"*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2.5\r\n"
 
     def test_subscribe_is_push(self, c3, server):
+        need(c3, "SUBSCRIBE")
         c3.send("SUBSCRIBE", "ch")
         assert c3.read_raw() == b">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
         with Resp3(server.port) as pub:
