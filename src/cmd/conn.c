@@ -483,48 +483,47 @@ static void client_help(client *c)
 #define CONN "connection"
 static command client_subs[] = {
     {"id", client_id, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
-     "Returns the unique client ID of the connection.", "5.0.0", "O(1)", NULL, NULL},
+     "Returns the client ID for the current connection", "5.0.0", "O(1)", NULL, NULL},
     {"setname", client_setname, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
-     "Sets the connection name.", "2.6.9", "O(1)", NULL, NULL},
+     "Set the current connection name", "2.6.9", "O(1)", NULL, NULL},
     {"getname", client_getname, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
-     "Returns the name of the connection.", "2.6.9", "O(1)", NULL, NULL},
+     "Get the current connection name", "2.6.9", "O(1)", NULL, NULL},
     {"info", client_info, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
-     "Returns information about the connection.", "6.2.0", "O(1)", NULL, NULL},
+     "Returns information about the current client connection.", "6.2.0", "O(1)", NULL, NULL},
     {"list", client_list, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
-     CONN, "Lists open connections.", "2.4.0", "O(N) where N is the number of client "
+     CONN, "Get the list of client connections", "2.4.0", "O(N) where N is the number of client "
      "connections", NULL, NULL},
     {"kill", client_kill, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
-     CONN, "Terminates open connections.", "2.4.0", "O(N) where N is the number of client "
+     CONN, "Kill the connection of a client", "2.4.0", "O(N) where N is the number of client "
      "connections", NULL, NULL},
     {"setinfo", client_setinfo, 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
-     "Sets information specific to the client or connection.", "7.2.0", "O(1)", NULL, NULL},
+     "Set client or connection specific info", "7.2.0", "O(1)", NULL, NULL},
     {"no-evict", client_no_evict, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0,
-     0, 0, CONN, "Sets the client eviction mode of the connection.", "7.0.0", "O(1)", NULL,
+     0, 0, CONN, "Set client eviction mode for the current connection", "7.0.0", "O(1)", NULL,
      NULL},
     {"reply", client_reply, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
-     "Instructs the server whether to reply to commands.", "3.2.0", "O(1)", NULL, NULL},
+     "Instruct the server whether to reply to commands", "3.2.0", "O(1)", NULL, NULL},
     {"help", client_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
-     "Returns helpful text about the different subcommands.", "5.0.0", "O(1)", NULL, NULL},
+     "Show helpful text about the different subcommands", "5.0.0", "O(1)", NULL, NULL},
     {0},
 };
 
 command conn_commands[] = {
-    {"ping", cmd_ping, -1, CMD_FAST, 0, 0, 0, 0, CONN, "Returns the server's liveliness "
-     "response.", "1.0.0", "O(1)", NULL, NULL},
-    {"echo", cmd_echo, 2, CMD_FAST, 0, 0, 0, 0, CONN, "Returns the given string.", "1.0.0",
+    {"ping", cmd_ping, -1, CMD_FAST, 0, 0, 0, 0, CONN, "Ping the server", "1.0.0", "O(1)", NULL, NULL},
+    {"echo", cmd_echo, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, 0, CONN, "Echo the given string", "1.0.0",
      "O(1)", NULL, NULL},
     {"quit", cmd_quit, -1, CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST |
-     CMD_NO_AUTH, 0, 0, 0, 0, CONN, "Closes the connection.", "1.0.0", "O(1)", NULL, NULL},
+     CMD_NO_AUTH, 0, 0, 0, 0, CONN, "Close the connection", "1.0.0", "O(1)", NULL, NULL},
     {"reset", cmd_reset, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH |
-     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Resets the connection.", "6.2.0", "O(1)", NULL, NULL},
+     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Reset the connection", "6.2.0", "O(1)", NULL, NULL},
     {"hello", cmd_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH |
-     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Handshakes with the Redis server.", "6.0.0", "O(1)",
+     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Handshake with Redis", "6.0.0", "O(1)",
      NULL, NULL},
     {"auth", cmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH |
-     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Authenticates the connection.", "1.0.0",
+     CMD_ALLOW_BUSY, 0, 0, 0, 0, CONN, "Authenticate to the server", "1.0.0",
      "O(N) where N is the number of passwords defined for the user", NULL, NULL},
     {"select", cmd_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, 0, CONN,
-     "Changes the selected database.", "1.0.0", "O(1)", NULL, NULL},
+     "Change the selected database for the current connection", "1.0.0", "O(1)", NULL, NULL},
     {"client", NULL, -2, CMD_SENTINEL, 0, 0, 0, 0, CONN,
      "A container for client connection commands.", "2.4.0", "Depends on subcommand.", NULL,
      client_subs},

@@ -353,6 +353,10 @@ static void debug_help(client *c)
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         "HELP",
@@ -377,6 +381,13 @@ static void cmd_debug(client *c)
         debug_protocol(c);
     } else if (kstr_is(sub, "populate") && c->argc >= 3 && c->argc <= 5) {
         debug_populate(c);
+    } else if (kstr_is(sub, "set-active-expire") && c->argc == 3) {
+        long long v;
+        if (!arg_ll_or_reply(c, c->argv[2], &v)) {
+            return;
+        }
+        srv.active_expire_disabled = v == 0;
+        reply_ok(&c->out);
     } else if (kstr_is(sub, "log") && c->argc == 3) {
         log_warning("DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].p);
         reply_ok(&c->out);

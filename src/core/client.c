@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "core/dispatch.h"
 #include "core/server.h"
+#include "obs/info.h"
 
 #define IOBUF_LEN (16 * 1024)
 #define OUTPUT_PAUSE (4 * 1024 * 1024)
@@ -198,6 +199,7 @@ static void protocol_error(client *c, const char *msg)
     snprintf(buf, sizeof(buf), "ERR %s", msg);
     reply_error(&c->out, buf);
     srv.stats.total_error_replies++;
+    info_record_error("ERR", 1);
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
     log_verbose("Protocol error (%s) from client: id=%llu addr=%s", msg,
                 (unsigned long long)c->id, c->addr);

@@ -38,6 +38,8 @@ enum {
     CMD_ALLOW_BUSY = 1 << 15,
     CMD_SENTINEL = 1 << 16,
     CMD_NO_MANDATORY_KEYS = 1 << 17,
+    CMD_NO_ASYNC_LOADING = 1 << 18,
+    CMD_ASKING = 1 << 19,
 };
 
 /* Key-spec flags as COMMAND INFO names them. */

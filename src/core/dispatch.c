@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/util.h"
 #include "core/server.h"
+#include "obs/info.h"
 #include "obs/slowlog.h"
 
 /* The command clock. Reading the clock three times per command (wall time for TTLs,
@@ -109,9 +110,27 @@ static void feed_monitors(client *c)
                                (long long)(us % 1000000), c->db->id,
                                (c->flags & CLIENT_UNIX) ? "unix:" : "",
                                (c->flags & CLIENT_UNIX) ? srv.cfg.unixsocket : c->addr);
+    /* Secrets never reach monitors: AUTH's arguments and the pair after HELLO's AUTH. */
+    int redact_from = c->argc, redact_to = c->argc;
+    if (kstr_is(c->argv[0], "auth")) {
+        redact_from = 1;
+    } else if (kstr_is(c->argv[0], "hello")) {
+        for (int i = 2; i + 2 < c->argc; i++) {
+            if (kstr_is(c->argv[i], "auth")) {
+                redact_from = i + 1;
+                redact_to = i + 3;
+                break;
+            }
+        }
+    }
     for (int i = 0; i < c->argc; i++) {
         line[n++] = ' ';
-        n += quote(line + n, c->argv[i].p, c->argv[i].len);
+        if (i >= redact_from && i < redact_to) {
+            memcpy(line + n, "\"(redacted)\"", 12);
+            n += 12;
+        } else {
+            n += quote(line + n, c->argv[i].p, c->argv[i].len);
+        }
     }
     line[n++] = '\r';
     line[n++] = '\n';
@@ -156,7 +175,7 @@ static command *resolve(client *c)
         unknown_command(c);
         return NULL;
     }
-    if (cmd->subs) {
+    if (cmd->subs && (c->argc >= 2 || !cmd->fn)) {
         if (c->argc < 2) {
             reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command",
                          cmd->fullname);
@@ -180,6 +199,7 @@ static command *resolve(client *c)
     }
     if (!arity_ok(cmd, c->argc)) {
         reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", cmd->fullname);
+        cmd->stats.rejected_calls++;
         return NULL;
     }
     return cmd;
@@ -198,6 +218,7 @@ void dispatch_command(client *c)
     command *cmd = resolve(c);
     if (!cmd) {
         srv.stats.total_error_replies++;
+        info_record_error(c->out.last_error, 1);
         goto done;
     }
     c->cmd = cmd;
@@ -205,6 +226,7 @@ void dispatch_command(client *c)
         reply_error(&c->out, "NOAUTH Authentication required.");
         cmd->stats.rejected_calls++;
         srv.stats.total_error_replies++;
+        info_record_error(c->out.last_error, 1);
         goto done;
     }
 
@@ -220,7 +242,8 @@ void dispatch_command(client *c)
     cmd->stats.usec += dur;
     if (c->out.errors != errors_before) {
         cmd->stats.failed_calls++;
-        srv.stats.total_error_replies++;
+        srv.stats.total_error_replies += c->out.errors - errors_before;
+        info_record_error(c->out.last_error, c->out.errors - errors_before);
     }
     srv.stats.total_commands_processed++;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG)) {

@@ -23,6 +23,7 @@
 #include "core/server.h"
 #include "db/db.h"
 #include "net/net.h"
+#include "obs/info.h"
 #include "obs/slowlog.h"
 
 #define RESERVED_FDS 32
@@ -322,8 +323,11 @@ static long cron(ev_loop *loop, long long id, void *data)
         return EV_NOMORE;
     }
     client_cron(now);
-    db_expire_cycle((uint64_t)period * 1000 / 4); /* at most 25% of the time */
+    if (!srv.active_expire_disabled) {
+        db_expire_cycle((uint64_t)period * 1000 / 4); /* at most 25% of the time */
+    }
     db_rehash(1);
+    info_cron();
     return period;
 }
 
@@ -357,7 +361,8 @@ int main(int argc, char **argv)
 {
     memset(&srv, 0, sizeof(srv));
     srv.unix_fd = -1;
-    srv.executable = argv[0];
+    char *exe = realpath(argv[0], NULL);
+    srv.executable = exe ? exe : argv[0]; /* INFO shows an absolute path, as Redis */
     int first_opt = 1;
     if (argc >= 2) {
         if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version")) {

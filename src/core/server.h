@@ -65,6 +65,7 @@ struct server {
     uint64_t next_client_id;
     long long cron_loops;
     bool shutdown_asap;
+    bool active_expire_disabled; /* DEBUG SET-ACTIVE-EXPIRE 0 */
     int exit_code;
     char run_id[41];
     uint64_t resident_peak;

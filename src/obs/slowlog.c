@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/util.h"
 #include "core/dispatch.h"
 #include "core/server.h"
 
@@ -116,8 +117,8 @@ void cmd_slowlog_get(client *c)
 {
     long long n = 10;
     if (c->argc == 3) {
-        if (!arg_ll_range_or_reply(c, c->argv[2], -1, LLONG_MAX, &n,
-                                   "ERR count should be greater than or equal to -1")) {
+        if (!str_to_ll(c->argv[2].p, c->argv[2].len, &n) || n < -1) {
+            reply_error(&c->out, "ERR count should be greater than or equal to -1");
             return;
         }
         if (n == -1) {
