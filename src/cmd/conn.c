@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "core/families.h"
+#include "core/multi.h"
 #include "core/server.h"
 
 static void cmd_ping(client *c)
@@ -189,6 +190,7 @@ static void cmd_select(client *c)
 
 static void cmd_reset(client *c)
 {
+    multi_reset(c);
     c->db = db_get(0);
     client_set_resp(c, 2);
     set_name(c, (kstr){0});

@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "core/dispatch.h"
+#include "core/multi.h"
 #include "core/server.h"
 #include "obs/info.h"
 
@@ -121,6 +122,7 @@ void client_close(client *c)
 {
     unlink_pending(c);
     dispatch_client_gone(c);
+    multi_reset(c);
     if (c->fd >= 0) {
         ev_del(srv.loop, c->fd, EV_READ | EV_WRITE);
         close(c->fd);
@@ -437,7 +439,8 @@ static void flags_string(const client *c, char *out)
     static const struct {
         uint32_t flag;
         char ch;
-    } marks[] = {{CLIENT_MONITOR, 'O'},   {CLIENT_CLOSE_AFTER_REPLY, 'c'},
+    } marks[] = {{CLIENT_MONITOR, 'O'},   {CLIENT_MULTI, 'x'},
+                 {CLIENT_DIRTY_CAS, 'd'},  {CLIENT_CLOSE_AFTER_REPLY, 'c'},
                  {CLIENT_CLOSE_ASAP, 'A'}, {CLIENT_UNIX, 'U'},
                  {CLIENT_NO_EVICT, 'e'}};
     char *p = out;
@@ -463,12 +466,13 @@ size_t client_info_line(const client *c, char *buf, size_t cap)
     int n = snprintf(
         buf, cap,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 "
-        "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu "
+        "psub=0 ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
         "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 "
         "resp=%d lib-name=%s lib-ver=%s",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
         (long long)(now - c->ctime_ms) / 1000, (long long)(now - c->last_interaction_ms) / 1000,
-        flags, c->db->id, c->qlen, qbuf_free, c->argv_mem, c->qcap, c->qlen, omem, tot,
+        flags, c->db->id, (c->flags & CLIENT_MULTI) ? (long long)multi_queued(c) : -1LL,
+        c->qlen, qbuf_free, c->argv_mem, multi_mem(c), c->qcap, c->qlen, omem, tot,
         c->out.pending ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL", c->resp,
         c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);

@@ -36,6 +36,9 @@ enum {
     CLIENT_REPLY_SKIP = 1 << 9,
     CLIENT_READ_PAUSED = 1 << 10, /* backpressure: too much output pending */
     CLIENT_FAKE = 1 << 11,
+    CLIENT_MULTI = 1 << 12,
+    CLIENT_DIRTY_CAS = 1 << 13,  /* a watched key changed: EXEC fails */
+    CLIENT_DIRTY_EXEC = 1 << 14, /* a command was rejected while queueing: EXECABORT */
 };
 
 typedef struct client {
@@ -59,6 +62,8 @@ typedef struct client {
     size_t argv_mem;          /* bytes of the arguments of the current command */
 
     command *cmd, *lastcmd;
+    void *mstate;             /* MULTI queue (core/multi.c), NULL outside MULTI */
+    void *watched;            /* WATCHed keys (core/multi.c) */
     reply_out out;
     int64_t ctime_ms, last_interaction_ms;
     long long commands;       /* processed by this client */

@@ -15,7 +15,8 @@
 #include "ds/ht.h"
 
 static command *const families[] = {
-    conn_commands, string_commands, keys_commands, server_commands, command_commands,
+    conn_commands,   string_commands,  keys_commands,
+    server_commands, command_commands, multi_commands,
 };
 
 static ht *table;

@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/util.h"
+#include "core/multi.h"
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
@@ -205,31 +206,10 @@ static command *resolve(client *c)
     return cmd;
 }
 
-void dispatch_command(client *c)
+void dispatch_call(client *c, command *cmd)
 {
     long long errors_before = c->out.errors;
-    bool skip = c->flags & CLIENT_REPLY_SKIP_NEXT;
-    if (skip) {
-        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
-        c->flags |= CLIENT_REPLY_SKIP;
-    }
-    c->out.discard = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
-
-    command *cmd = resolve(c);
-    if (!cmd) {
-        srv.stats.total_error_replies++;
-        info_record_error(c->out.last_error, 1);
-        goto done;
-    }
     c->cmd = cmd;
-    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(&c->out, "NOAUTH Authentication required.");
-        cmd->stats.rejected_calls++;
-        srv.stats.total_error_replies++;
-        info_record_error(c->out.last_error, 1);
-        goto done;
-    }
-
     c->lastcmd = cmd; /* CLIENT LIST shows the running command as cmd= */
     uint64_t start = last_mono_us;
     db_now_ms = base_wall_ms + (int64_t)(start - base_mono_us) / 1000;
@@ -250,7 +230,42 @@ void dispatch_command(client *c)
         slowlog_push(c, dur);
     }
     feed_monitors(c);
-done:
+}
+
+/* A command refused before it ran: counted, and inside MULTI it poisons the EXEC. */
+static void rejected(client *c)
+{
+    srv.stats.total_error_replies++;
+    info_record_error(c->out.last_error, 1);
+    multi_flag_error(c);
+}
+
+void dispatch_command(client *c)
+{
+    bool skip = c->flags & CLIENT_REPLY_SKIP_NEXT;
+    if (skip) {
+        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP;
+    }
+    c->out.discard = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
+
+    command *cmd = resolve(c);
+    if (!cmd) {
+        rejected(c);
+    } else if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(&c->out, "NOAUTH Authentication required.");
+        cmd->stats.rejected_calls++;
+        rejected(c);
+    } else if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {
+        if (cmd->flags & CMD_NO_MULTI) {
+            reply_error(&c->out, "ERR Command not allowed inside a transaction");
+            rejected(c);
+        } else {
+            multi_queue(c, cmd);
+        }
+    } else {
+        dispatch_call(c, cmd);
+    }
     if (skip) {
         c->flags &= ~CLIENT_REPLY_SKIP;
     }

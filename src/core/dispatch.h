@@ -8,6 +8,8 @@
 /* Reads the clocks; call before a batch of commands (each read or resume). */
 void dispatch_clock_reset(void);
 void dispatch_command(client *c);
+/* Runs a resolved command with stats, slow log and MONITOR (EXEC replays through it). */
+void dispatch_call(client *c, command *cmd);
 void dispatch_client_gone(client *c); /* drops the client from monitor lists */
 void dispatch_add_monitor(client *c);
 size_t dispatch_monitor_count(void);

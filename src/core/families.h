@@ -10,4 +10,6 @@ extern command keys_commands[];   /* cmd/keys.c: generic keyspace commands, OBJE
 extern command server_commands[]; /* cmd/server.c: INFO CONFIG DEBUG SLOWLOG SHUTDOWN ... */
 extern command command_commands[]; /* cmd/command.c: COMMAND and its subcommands */
 
+extern command multi_commands[];  /* core/multi.c: MULTI EXEC DISCARD WATCH UNWATCH */
+
 #endif

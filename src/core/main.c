@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "core/client.h"
 #include "core/config.h"
+#include "core/multi.h"
 #include "core/server.h"
 #include "db/db.h"
 #include "net/net.h"
@@ -419,6 +420,7 @@ int main(int argc, char **argv)
     db_setup(srv.cfg.databases);
     command_setup();
     client_setup();
+    multi_setup();
     setup_signals();
     srv.loop = ev_create(srv.cfg.maxclients + RESERVED_FDS * 4);
 

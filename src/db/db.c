@@ -6,6 +6,7 @@
 #include "base/hash.h"
 
 db_stats_t db_stats;
+db_hooks db_change_hooks;
 int64_t db_now_ms;
 uint32_t db_lru_clock;
 
@@ -73,10 +74,17 @@ bool db_is_expired(const kobj *o)
 
 static void unlink_expired(db *d, kobj *o, uint64_t h)
 {
-    kobj *gone = ht_remove(d->keys, h, &(kstr){kobj_key(o).p, kobj_key(o).len});
+    kstr key = kobj_key(o);
+    kobj *gone = ht_remove(d->keys, h, &key);
     d->expires--;
     db_stats.expired_keys++;
+    db_touch(d, key);
     kobj_free(gone);
+}
+
+kobj *db_peek(db *d, kstr key)
+{
+    return ht_find(d->keys, db_key_hash(key), &key);
 }
 
 kobj **db_ref(db *d, kstr key)
@@ -115,6 +123,7 @@ void db_add(db *d, kobj *o)
     if (kobj_has_expire(o)) {
         d->expires++;
     }
+    db_touch(d, kobj_key(o));
 }
 
 void db_set(db *d, kobj *o)
@@ -138,13 +147,17 @@ void db_set(db *d, kobj *o)
     if (kobj_has_expire(o)) {
         d->expires++;
     }
+    db_touch(d, key);
 }
 
 kobj *db_take(db *d, kstr key)
 {
     kobj *o = ht_remove(d->keys, db_key_hash(key), &key);
-    if (o && kobj_has_expire(o)) {
-        d->expires--;
+    if (o) {
+        if (kobj_has_expire(o)) {
+            d->expires--;
+        }
+        db_touch(d, key);
     }
     return o;
 }
@@ -168,6 +181,7 @@ void db_set_expire(db *d, kobj **ref, int64_t ms)
     bool had = kobj_has_expire(*ref);
     *ref = kobj_with_expire(*ref, ms);
     d->expires += (size_t)(ms >= 0) - (size_t)had;
+    db_touch(d, kobj_key(*ref));
 }
 
 size_t db_size(const db *d)
@@ -177,6 +191,9 @@ size_t db_size(const db *d)
 
 void db_flush(db *d)
 {
+    if (db_change_hooks.flushed) {
+        db_change_hooks.flushed(d);
+    }
     ht_clear(d->keys);
     d->expires = 0;
     d->expire_cursor = 0;
@@ -185,6 +202,9 @@ void db_flush(db *d)
 
 void db_swap(db *a, db *b)
 {
+    if (db_change_hooks.swapped) {
+        db_change_hooks.swapped(a, b);
+    }
     db t = *a;
     *a = *b;
     *b = t;

@@ -74,4 +74,25 @@ void db_rehash(int ms);
 
 uint64_t db_key_hash(kstr key);
 
+/* Change hooks, set by the layers above (WATCH today; keyspace notifications later).
+ * key_changed runs after a key's value or TTL changed or the key went away (write, delete,
+ * expiry); flushed runs before a database is emptied; swapped before two are swapped.
+ * Writers that change an entry in place through db_ref() call db_touch() themselves. */
+typedef struct db_hooks {
+    void (*key_changed)(db *d, kstr key);
+    void (*flushed)(db *d);
+    void (*swapped)(db *a, db *b);
+} db_hooks;
+extern db_hooks db_change_hooks;
+
+static inline void db_touch(db *d, kstr key)
+{
+    if (db_change_hooks.key_changed) {
+        db_change_hooks.key_changed(d, key);
+    }
+}
+
+/* The entry under key, expired or not, without lazy expiry or stats (WATCH's checks). */
+kobj *db_peek(db *d, kstr key);
+
 #endif

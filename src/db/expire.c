@@ -40,7 +40,7 @@ static size_t step(db *d, size_t *expired)
     } while (d->expire_cursor && buckets < BATCH && c.n < BATCH * 4);
     for (size_t i = 0; i < c.n; i++) {
         kstr key = kobj_key(c.expired[i]);
-        kobj *o = db_take(d, key);
+        kobj *o = db_take(d, key); /* signals the change (WATCH) */
         db_stats.expired_keys++;
         kobj_free(o);
     }

@@ -135,6 +135,7 @@ static void store_string(db *d, kobj **ref, kstr key, kstr val, int enc, int64_t
         return;
     }
     *ref = kobj_with_str(o, val, enc);
+    db_touch(d, key);
     if (at >= 0) {
         db_set_expire(d, ref, at); /* had a TTL already: rewritten in place */
     }
@@ -515,6 +516,7 @@ static void cmd_append(client *c)
     if (add.len) {
         char *bytes;
         *ref = kobj_str_resize(*ref, old + add.len, &bytes);
+        db_touch(d, c->argv[1]);
         memcpy(bytes + old, add.p, add.len);
     }
     kobj_set_enc(*ref, ENC_RAW);
@@ -574,6 +576,7 @@ static void cmd_setrange(client *c)
         bytes = (char *)kobj_str(*ref).p; /* the entry owns these bytes: edit in place */
     }
     memcpy(bytes + offset, val.p, val.len);
+    db_touch(d, c->argv[1]);
     kobj_set_enc(*ref, ENC_RAW);
     reply_int(&c->out, (long long)(end > old ? end : old));
 }
@@ -604,6 +607,7 @@ static void incr_generic(client *c, long long incr)
     kstr text = kstr_make(buf, ll_to_str(buf, v));
     if (ref) {
         *ref = kobj_with_str(*ref, text, ENC_INT); /* keeps the TTL */
+        db_touch(d, c->argv[1]);
     } else {
         db_add(d, kobj_new_string(c->argv[1], text, ENC_INT, -1));
     }
@@ -670,6 +674,7 @@ static void cmd_incrbyfloat(client *c)
     int enc = text.len <= OBJ_EMBSTR_LIMIT ? ENC_EMBSTR : ENC_RAW; /* never "int" */
     if (ref) {
         *ref = kobj_with_str(*ref, text, enc); /* keeps the TTL */
+        db_touch(d, c->argv[1]);
     } else {
         db_add(d, kobj_new_string(c->argv[1], text, enc, -1));
     }
