@@ -147,21 +147,6 @@ static void debug_sleep(client *c)
     reply_ok(&c->out);
 }
 
-static const char *encoding_name(int enc)
-{
-    switch (enc) {
-    case ENC_RAW: return "raw";
-    case ENC_INT: return "int";
-    case ENC_HT: return "hashtable";
-    case ENC_INTSET: return "intset";
-    case ENC_SKIPLIST: return "skiplist";
-    case ENC_EMBSTR: return "embstr";
-    case ENC_QUICKLIST: return "quicklist";
-    case ENC_LISTPACK: return "listpack";
-    default: return "unknown";
-    }
-}
-
 /* Bytes an RDB length prefix takes for n. */
 static size_t rdb_len_size(size_t n)
 {
@@ -215,7 +200,7 @@ static void debug_object(client *c)
     snprintf(buf, sizeof(buf),
              "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%u "
              "lru_seconds_idle:%u",
-             (void *)o, refcount, encoding_name(kobj_enc(o)), serialized_length(o), lru, idle);
+             (void *)o, refcount, kobj_enc_name(kobj_enc(o)), serialized_length(o), lru, idle);
     reply_simple(&c->out, buf);
 }
 
