@@ -247,6 +247,7 @@ static size_t process_buffer(client *c, char *buf, size_t len)
             dispatch_command(c);
         }
         c->argc = 0;
+        c->argv_mem = 0;
         done += used;
     }
     return done;

@@ -162,6 +162,22 @@ static void unknown_command(client *c)
                  (int)(c->argv[0].len > 128 ? 128 : c->argv[0].len), c->argv[0].p, args);
 }
 
+/* Replies err (a full error line) for a command refused before it ran. A refused EXEC is
+ * answered as Redis does, even outside MULTI: an EXECABORT quoting the refusal, the
+ * transaction and the watches dropped, and the EXEC shown to MONITOR all the same. */
+static void refuse(client *c, command *cmd, const char *err)
+{
+    if (cmd->parent || strcmp(cmd->name, "exec")) {
+        reply_error(&c->out, err);
+        return;
+    }
+    multi_reset(c);
+    reply_errorf(&c->out, "EXECABORT Transaction discarded because of: %s",
+                 strncmp(err, "ERR ", 4) ? err : err + 4);
+    c->cmd = c->lastcmd = cmd;
+    feed_monitors(c);
+}
+
 static bool arity_ok(const command *cmd, int argc)
 {
     return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
@@ -199,7 +215,10 @@ static command *resolve(client *c)
         cmd = sub;
     }
     if (!arity_ok(cmd, c->argc)) {
-        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", cmd->fullname);
+        char err[192];
+        snprintf(err, sizeof(err), "ERR wrong number of arguments for '%s' command",
+                 cmd->fullname);
+        refuse(c, cmd, err);
         cmd->stats.rejected_calls++;
         return NULL;
     }
@@ -210,7 +229,6 @@ void dispatch_call(client *c, command *cmd)
 {
     long long errors_before = c->out.errors;
     c->cmd = cmd;
-    c->lastcmd = cmd; /* CLIENT LIST shows the running command as cmd= */
     uint64_t start = last_mono_us;
     db_now_ms = base_wall_ms + (int64_t)(start - base_mono_us) / 1000;
     cmd->fn(c);
@@ -250,10 +268,15 @@ void dispatch_command(client *c)
     c->out.discard = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
 
     command *cmd = resolve(c);
+    if (cmd) {
+        /* CLIENT LIST's cmd=: the last command sent, run or queued; while EXEC replays
+         * the queue it stays "exec", as in Redis. */
+        c->lastcmd = cmd;
+    }
     if (!cmd) {
         rejected(c);
     } else if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(&c->out, "NOAUTH Authentication required.");
+        refuse(c, cmd, "NOAUTH Authentication required.");
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {

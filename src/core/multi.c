@@ -4,6 +4,11 @@
  * bytes, so EXEC can point c->argv at it. Watch registry: a hash table keyed by (db id,
  * key) whose entries list the watching clients; each client keeps the keys it watches, so
  * UNWATCH and disconnect undo their registrations without a scan.
+ *
+ * Expiry, as Redis 7.0: a key that was live at WATCH and has expired by EXEC is a change,
+ * even if nothing deleted it yet. A key that had already expired at WATCH (still in
+ * memory, not yet reclaimed) counts as missing: WATCH does not delete it, and its later
+ * deletion (lazy or active expiry, flush) is no change; a new value is.
  */
 #include "core/multi.h"
 
@@ -27,24 +32,24 @@ typedef struct multi_state {
     size_t n, cap, mem;
 } multi_state;
 
+/* One client watching a key; `expired`: the key had already expired at WATCH (see top). */
+typedef struct watcher {
+    client *c;
+    bool expired;
+} watcher;
+
 /* One watched (db, key): the clients watching it. */
 typedef struct watched_key {
     int dbid;
-    client **clients;
+    watcher *watchers;
     size_t n, cap;
     size_t keylen;
     char key[];
 } watched_key;
 
-/* A client's own list of what it watches, and whether each key existed at WATCH time
- * (a key that existed then and has expired by EXEC counts as changed, as in Redis). */
-typedef struct client_watch {
-    watched_key *wk;
-    bool existed;
-} client_watch;
-
+/* A client's own list of the keys it watches. */
 typedef struct watch_list {
-    client_watch *items;
+    watched_key **items;
     size_t n, cap;
 } watch_list;
 
@@ -147,6 +152,16 @@ size_t multi_mem(const client *c)
 
 /* ---- watch ---- */
 
+static watcher *watcher_of(watched_key *wk, const client *c)
+{
+    for (size_t i = 0; i < wk->n; i++) {
+        if (wk->watchers[i].c == c) {
+            return &wk->watchers[i];
+        }
+    }
+    return NULL;
+}
+
 static void unwatch_all(client *c)
 {
     watch_list *wl = c->watched;
@@ -154,17 +169,15 @@ static void unwatch_all(client *c)
         return;
     }
     for (size_t i = 0; i < wl->n; i++) {
-        watched_key *wk = wl->items[i].wk;
-        for (size_t j = 0; j < wk->n; j++) {
-            if (wk->clients[j] == c) {
-                wk->clients[j] = wk->clients[--wk->n];
-                break;
-            }
+        watched_key *wk = wl->items[i];
+        watcher *w = watcher_of(wk, c);
+        if (w) {
+            *w = wk->watchers[--wk->n];
         }
         if (wk->n == 0) {
             struct wkey k = {wk->dbid, kstr_make(wk->key, wk->keylen)};
             ht_remove(registry, wk_hash_key(wk->dbid, k.key), &k);
-            kv_free(wk->clients);
+            kv_free(wk->watchers);
             kv_free(wk);
         }
     }
@@ -181,7 +194,7 @@ static void watch_key(client *c, kstr key)
     }
     int dbid = c->db->id;
     for (size_t i = 0; i < wl->n; i++) {
-        watched_key *wk = wl->items[i].wk;
+        watched_key *wk = wl->items[i];
         if (wk->dbid == dbid && kstr_eq(kstr_make(wk->key, wk->keylen), key)) {
             return; /* already watched */
         }
@@ -198,16 +211,16 @@ static void watch_key(client *c, kstr key)
     }
     if (wk->n == wk->cap) {
         wk->cap = wk->cap ? wk->cap * 2 : 2;
-        wk->clients = kv_realloc(wk->clients, sizeof(client *) * wk->cap);
+        wk->watchers = kv_realloc(wk->watchers, sizeof(watcher) * wk->cap);
     }
-    wk->clients[wk->n++] = c;
+    /* A peek, not a lookup: lazy expiry here would signal a change to this very watch. */
+    kobj *o = db_peek(c->db, key);
+    wk->watchers[wk->n++] = (watcher){c, o && db_is_expired(o)};
     if (wl->n == wl->cap) {
         wl->cap = wl->cap ? wl->cap * 2 : 4;
-        wl->items = kv_realloc(wl->items, sizeof(client_watch) * wl->cap);
+        wl->items = kv_realloc(wl->items, sizeof(watched_key *) * wl->cap);
     }
-    wl->items[wl->n].wk = wk;
-    wl->items[wl->n].existed = db_find(c->db, key) != NULL;
-    wl->n++;
+    wl->items[wl->n++] = wk;
 }
 
 static void touch(db *d, kstr key)
@@ -217,15 +230,24 @@ static void touch(db *d, kstr key)
     }
     struct wkey k = {d->id, key};
     watched_key *wk = ht_find(registry, wk_hash_key(d->id, key), &k);
-    if (wk) {
-        for (size_t i = 0; i < wk->n; i++) {
-            wk->clients[i]->flags |= CLIENT_DIRTY_CAS;
+    if (!wk) {
+        return;
+    }
+    /* The hook runs after the change: a key gone now was deleted. */
+    bool present = db_peek(d, key) != NULL;
+    for (size_t i = 0; i < wk->n; i++) {
+        watcher *w = &wk->watchers[i];
+        if (w->expired && !present) {
+            w->expired = false; /* the already expired key went away: no change */
+            continue;
         }
+        w->c->flags |= CLIENT_DIRTY_CAS;
     }
 }
 
-/* Marks watchers of keys of database `dbid` that exist in a or b (flush, swap). */
-static void touch_existing(int dbid, db *a, db *b)
+/* Before the keys of `emptied` go, replaced by those of `replaced_with` (SWAPDB) or by
+ * nothing (flush): marks the watchers of emptied's keys whose value changes. */
+static void touch_all_in_db(db *emptied, db *replaced_with)
 {
     if (!ht_size(registry)) {
         return;
@@ -233,11 +255,30 @@ static void touch_existing(int dbid, db *a, db *b)
     ht_iter it;
     ht_iter_init(&it, registry);
     for (watched_key *wk; (wk = ht_iter_next(&it));) {
+        if (wk->dbid != emptied->id) {
+            continue;
+        }
         kstr key = kstr_make(wk->key, wk->keylen);
-        if (wk->dbid == dbid && (db_peek(a, key) || (b && db_peek(b, key)))) {
-            for (size_t i = 0; i < wk->n; i++) {
-                wk->clients[i]->flags |= CLIENT_DIRTY_CAS;
+        kobj *was = db_peek(emptied, key);
+        kobj *now = replaced_with ? db_peek(replaced_with, key) : NULL;
+        if (!was && !now) {
+            continue;
+        }
+        for (size_t i = 0; i < wk->n; i++) {
+            watcher *w = &wk->watchers[i];
+            if (w->expired) {
+                if (!now) {
+                    w->expired = false; /* the already expired key went away */
+                    continue;
+                }
+                if (db_is_expired(now)) {
+                    continue; /* expired before, expired after */
+                }
+            } else if (!was && db_is_expired(now)) {
+                w->expired = true; /* missing before, an expired key after: still missing */
+                continue;
             }
+            w->c->flags |= CLIENT_DIRTY_CAS;
         }
     }
     ht_iter_done(&it);
@@ -245,22 +286,22 @@ static void touch_existing(int dbid, db *a, db *b)
 
 static void flushed(db *d)
 {
-    touch_existing(d->id, d, NULL);
+    touch_all_in_db(d, NULL);
 }
 
 static void swapped(db *a, db *b)
 {
-    touch_existing(a->id, a, b);
-    touch_existing(b->id, a, b);
+    touch_all_in_db(a, b);
+    touch_all_in_db(b, a);
 }
 
-/* A watched key that existed at WATCH and has logically expired since. */
+/* A watched key, live at WATCH, that has logically expired since. */
 static bool watched_key_expired(client *c)
 {
     watch_list *wl = c->watched;
     for (size_t i = 0; wl && i < wl->n; i++) {
-        watched_key *wk = wl->items[i].wk;
-        if (!wl->items[i].existed) {
+        watched_key *wk = wl->items[i];
+        if (watcher_of(wk, c)->expired) {
             continue;
         }
         kobj *o = db_peek(db_get(wk->dbid), kstr_make(wk->key, wk->keylen));
@@ -343,7 +384,6 @@ static void cmd_exec(client *c)
     c->argv = argv;
     c->argc = argc;
     c->cmd = exec_cmd;
-    c->lastcmd = exec_cmd;
     discard_queue(c);
 }
 

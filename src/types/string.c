@@ -421,8 +421,8 @@ static void cmd_getex(client *c)
         db_delete(d, c->argv[1]);
     } else if (expire.p) {
         db_set_expire(d, ref, at);
-    } else if (flags & OPT_PERSIST) {
-        db_set_expire(d, ref, -1);
+    } else if ((flags & OPT_PERSIST) && kobj_has_expire(*ref)) {
+        db_set_expire(d, ref, -1); /* without a TTL nothing changes: WATCH unaffected */
     }
 }
 
@@ -516,10 +516,10 @@ static void cmd_append(client *c)
     if (add.len) {
         char *bytes;
         *ref = kobj_str_resize(*ref, old + add.len, &bytes);
-        db_touch(d, c->argv[1]);
         memcpy(bytes + old, add.p, add.len);
     }
     kobj_set_enc(*ref, ENC_RAW);
+    db_touch(d, c->argv[1]); /* even for "": Redis signals every APPEND (WATCH aborts) */
     reply_int(&c->out, (long long)(old + add.len));
 }
 
