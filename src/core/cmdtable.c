@@ -17,6 +17,8 @@
 static command *const families[] = {
     conn_commands,   string_commands,  keys_commands,
     server_commands, command_commands, multi_commands,
+    list_commands,   hash_commands,    set_commands,
+    zset_commands,
 };
 
 static ht *table;

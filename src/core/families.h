@@ -10,6 +10,10 @@ extern command keys_commands[];   /* cmd/keys.c: generic keyspace commands, OBJE
 extern command server_commands[]; /* cmd/server.c: INFO CONFIG DEBUG SLOWLOG SHUTDOWN ... */
 extern command command_commands[]; /* cmd/command.c: COMMAND and its subcommands */
 
+extern command list_commands[];   /* types/list.c */
+extern command hash_commands[];   /* types/hash.c */
+extern command set_commands[];    /* types/set.c */
+extern command zset_commands[];   /* types/zset.c */
 extern command multi_commands[];  /* core/multi.c: MULTI EXEC DISCARD WATCH UNWATCH */
 
 #endif

@@ -26,6 +26,7 @@
 #include "net/net.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "types/types.h"
 
 #define RESERVED_FDS 32
 
@@ -417,6 +418,7 @@ int main(int argc, char **argv)
     srv.lastsave = srv.start_ms / 1000;
     random_hex(srv.run_id, 40);
     hash_setup();
+    types_setup();
     db_setup(srv.cfg.databases);
     command_setup();
     client_setup();

@@ -192,6 +192,11 @@ void *kobj_ptr(const kobj *o)
     return p;
 }
 
+void kobj_set_ptr(kobj *o, void *ptr)
+{
+    memcpy(o->data + val_off(o), &ptr, sizeof(ptr));
+}
+
 static void free_value(kobj *o)
 {
     if (kobj_type(o) == OBJ_STRING) {

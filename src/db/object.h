@@ -85,6 +85,9 @@ kobj *kobj_with_str(kobj *o, kstr val, int enc);
 kobj *kobj_str_resize(kobj *o, size_t newlen, char **bytes);
 
 void *kobj_ptr(const kobj *o);               /* other types */
+/* Replaces the value pointer of a pointer-typed entry in place (encoding conversions, a
+ * listpack that moved on growth); the old value is not freed. */
+void kobj_set_ptr(kobj *o, void *ptr);
 kobj *kobj_copy(const kobj *o, kstr newkey); /* deep copy under another key (COPY) */
 /* The same value and TTL under another key (RENAME): o is consumed, its value moved. */
 kobj *kobj_rekey(kobj *o, kstr newkey);

@@ -1,0 +1,6 @@
+/* types.c - calls each data type's setup once at start-up (see types.h). */
+#include "types/types.h"
+
+void types_setup(void)
+{
+}

@@ -1,0 +1,8 @@
+/* types.h - start-up of the data-type modules: each registers its value operations
+ * (free, size, copy) with the object layer. */
+#ifndef KV_TYPES_H
+#define KV_TYPES_H
+
+void types_setup(void);
+
+#endif
