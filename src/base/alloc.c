@@ -53,7 +53,7 @@ void *kv_malloc(size_t n)
     if (!p) {
         oom(n);
     }
-    used += kv_alloc_size(p);
+    used += raw_usable(p);
     return p;
 }
 
@@ -63,7 +63,7 @@ void *kv_calloc(size_t n)
     if (!p) {
         oom(n);
     }
-    used += kv_alloc_size(p);
+    used += raw_usable(p);
     return p;
 }
 
