@@ -12,7 +12,7 @@ PYTHON   := /usr/bin/python3
 CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
            $(OPT) -g -fno-omit-frame-pointer -MMD -MP -Isrc
 LDFLAGS :=
-LIBS    := -lm
+LIBS    := -lm -pthread
 
 ifeq ($(SANITIZE),1)
   MALLOC  := libc

@@ -7,6 +7,8 @@
 #include "base/alloc.h"
 
 #include <malloc.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,9 @@
 #define raw_usable malloc_usable_size
 #endif
 
-static size_t used;
+static size_t used;                   /* main thread */
+static atomic_size_t background_freed; /* relaxed: only summed for reporting */
+static _Thread_local bool background;
 
 static void oom(size_t n)
 {
@@ -86,7 +90,12 @@ void kv_free(void *p)
     if (!p) {
         return;
     }
-    used -= kv_alloc_size(p);
+    size_t n = raw_usable(p);
+    if (background) {
+        atomic_fetch_add_explicit(&background_freed, n, memory_order_relaxed);
+    } else {
+        used -= n;
+    }
     raw_free(p);
 }
 
@@ -105,7 +114,12 @@ char *kv_strdup(const char *s)
 
 size_t kv_used_memory(void)
 {
-    return used;
+    return used - atomic_load_explicit(&background_freed, memory_order_relaxed);
+}
+
+void kv_alloc_mark_background_thread(void)
+{
+    background = true;
 }
 
 const char *kv_alloc_name(void)

@@ -541,12 +541,12 @@ static void cmd_dbsize(client *c)
     reply_int(&c->out, (long long)db_size(c->db));
 }
 
-/* FLUSHDB/FLUSHALL [SYNC|ASYNC]. Debt: ASYNC frees synchronously until a lazy-free
- * thread exists; the reply is the same. */
-static bool flush_mode_or_reply(client *c)
+/* FLUSHDB/FLUSHALL [SYNC|ASYNC]: ASYNC hands the old tables to the lazy-free thread;
+ * the default is SYNC, as Redis's lazyfree-lazy-user-flush no. */
+static bool flush_mode_or_reply(client *c, bool *async)
 {
-    if (c->argc == 1 || (c->argc == 2 && (kstr_is(c->argv[1], "sync") ||
-                                          kstr_is(c->argv[1], "async")))) {
+    *async = c->argc == 2 && kstr_is(c->argv[1], "async");
+    if (c->argc == 1 || *async || (c->argc == 2 && kstr_is(c->argv[1], "sync"))) {
         return true;
     }
     reply_syntax_error(c);
@@ -555,20 +555,22 @@ static bool flush_mode_or_reply(client *c)
 
 static void cmd_flushdb(client *c)
 {
-    if (!flush_mode_or_reply(c)) {
+    bool async;
+    if (!flush_mode_or_reply(c, &async)) {
         return;
     }
-    db_flush(c->db);
+    db_flush(c->db, async);
     reply_ok(&c->out);
 }
 
 static void cmd_flushall(client *c)
 {
-    if (!flush_mode_or_reply(c)) {
+    bool async;
+    if (!flush_mode_or_reply(c, &async)) {
         return;
     }
     for (int i = 0; i < db_count(); i++) {
-        db_flush(db_get(i));
+        db_flush(db_get(i), async);
     }
     reply_ok(&c->out);
 }

@@ -23,6 +23,7 @@
 #include "core/multi.h"
 #include "core/server.h"
 #include "db/db.h"
+#include "db/lazyfree.h"
 #include "net/net.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
@@ -419,6 +420,7 @@ int main(int argc, char **argv)
     random_hex(srv.run_id, 40);
     hash_setup();
     types_setup();
+    lazyfree_setup();
     db_setup(srv.cfg.databases);
     command_setup();
     client_setup();
@@ -463,6 +465,7 @@ int main(int argc, char **argv)
     }
     slowlog_reset();
     db_teardown();
+    lazyfree_teardown();
     ev_destroy(srv.loop);
     return srv.exit_code;
 }

@@ -4,6 +4,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/hash.h"
+#include "db/lazyfree.h"
 
 db_stats_t db_stats;
 db_hooks db_change_hooks;
@@ -72,6 +73,17 @@ bool db_is_expired(const kobj *o)
     return when >= 0 && when <= db_now_ms;
 }
 
+void db_free_entry(kobj *o)
+{
+    if (kobj_type(o) != OBJ_STRING && kobj_free_effort(o) > LAZYFREE_THRESHOLD) {
+        void (*fn)(void *);
+        void *value = kobj_release_value(o, &fn);
+        lazyfree_submit(fn, value);
+        return;
+    }
+    kobj_free(o);
+}
+
 static void unlink_expired(db *d, kobj *o, uint64_t h)
 {
     kstr key = kobj_key(o);
@@ -79,7 +91,7 @@ static void unlink_expired(db *d, kobj *o, uint64_t h)
     d->expires--;
     db_stats.expired_keys++;
     db_touch(d, key);
-    kobj_free(gone);
+    db_free_entry(gone);
 }
 
 kobj *db_peek(db *d, kstr key)
@@ -141,7 +153,7 @@ void db_set(db *d, kobj *o)
                 db_stats.expired_keys++; /* as Redis: the lookup before the write expires it */
             }
         }
-        kobj_free(*ref);
+        db_free_entry(*ref);
         *ref = o;
     }
     if (kobj_has_expire(o)) {
@@ -172,7 +184,7 @@ bool db_delete(db *d, kstr key)
     if (!live) {
         db_stats.expired_keys++;
     }
-    kobj_free(o);
+    db_free_entry(o);
     return live;
 }
 
@@ -189,12 +201,22 @@ size_t db_size(const db *d)
     return ht_size(d->keys);
 }
 
-void db_flush(db *d)
+static void destroy_table(void *t)
+{
+    ht_destroy(t);
+}
+
+void db_flush(db *d, bool async)
 {
     if (db_change_hooks.flushed) {
         db_change_hooks.flushed(d);
     }
-    ht_clear(d->keys);
+    if (async && ht_size(d->keys) > LAZYFREE_THRESHOLD) {
+        lazyfree_submit(destroy_table, d->keys);
+        d->keys = ht_create(&keyspace_type);
+    } else {
+        ht_clear(d->keys);
+    }
     d->expires = 0;
     d->expire_cursor = 0;
     d->avg_ttl = 0;

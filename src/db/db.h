@@ -58,7 +58,11 @@ kobj *db_take(db *d, kstr key);
 void db_set_expire(db *d, kobj **ref, int64_t ms);
 
 size_t db_size(const db *d);
-void db_flush(db *d);
+/* Empties the database; async hands the old table to the lazy-free thread. */
+void db_flush(db *d, bool async);
+/* Frees an entry taken out of the keyspace (db_take): a large collection is handed to the
+ * lazy-free thread so deleting it never stalls the server. */
+void db_free_entry(kobj *o);
 void db_swap(db *a, db *b);
 kobj *db_random(db *d);                  /* skips expired entries; NULL when empty */
 bool db_is_expired(const kobj *o);

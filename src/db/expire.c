@@ -42,7 +42,7 @@ static size_t step(db *d, size_t *expired)
         kstr key = kobj_key(c.expired[i]);
         kobj *o = db_take(d, key); /* signals the change (WATCH) */
         db_stats.expired_keys++;
-        kobj_free(o);
+        db_free_entry(o);
     }
     *expired = c.n;
     return c.seen;

@@ -389,3 +389,20 @@ size_t kobj_alloc_size(const kobj *o)
     }
     return n;
 }
+
+size_t kobj_free_effort(const kobj *o)
+{
+    const kobj_type_ops *ops = type_ops[kobj_type(o)];
+    if (kobj_type(o) == OBJ_STRING || !ops || !ops->free_effort) {
+        return 1;
+    }
+    return ops->free_effort(kobj_ptr(o));
+}
+
+void *kobj_release_value(kobj *o, void (**free_fn)(void *))
+{
+    void *p = kobj_ptr(o);
+    *free_fn = type_ops[kobj_type(o)]->free;
+    kv_free(o);
+    return p;
+}

@@ -57,6 +57,9 @@ typedef struct kobj_type_ops {
     void (*free)(void *ptr);
     size_t (*size)(const void *ptr);
     void *(*copy)(const void *ptr);
+    /* Allocations free() would release (elements of a table; 1 for a packed blob): large
+     * values are freed on the lazy-free thread. NULL means 1. */
+    size_t (*free_effort)(const void *ptr);
 } kobj_type_ops;
 void kobj_register_type(int type, const kobj_type_ops *ops);
 
@@ -93,5 +96,9 @@ kobj *kobj_copy(const kobj *o, kstr newkey); /* deep copy under another key (COP
 kobj *kobj_rekey(kobj *o, kstr newkey);
 
 size_t kobj_alloc_size(const kobj *o);       /* bytes held, value storage included */
+size_t kobj_free_effort(const kobj *o);      /* see kobj_type_ops.free_effort */
+/* Frees the entry but not its pointer value, which is returned with the function that
+ * frees it (for the lazy-free thread). Pointer-typed entries only. */
+void *kobj_release_value(kobj *o, void (**free_fn)(void *));
 
 #endif

@@ -31,6 +31,7 @@
 #include "core/command.h"
 #include "core/server.h"
 #include "db/db.h"
+#include "db/lazyfree.h"
 
 /* ---- a growable text buffer ---- */
 
@@ -442,10 +443,11 @@ static void section_memory(sbuf *b)
            "mem_aof_buffer:0\r\n"
            "mem_allocator:%s\r\n"
            "active_defrag_running:0\r\n"
-           "lazyfree_pending_objects:0\r\n"
-           "lazyfreed_objects:0\r\n",
+           "lazyfree_pending_objects:%zu\r\n"
+           "lazyfreed_objects:%lld\r\n",
            ratio(rss, used), (long long)rss - (long long)used, ratio(rss, used),
-           (long long)rss - (long long)used, mem_clients, kv_alloc_name());
+           (long long)rss - (long long)used, mem_clients, kv_alloc_name(), lazyfree_pending(),
+           lazyfree_freed());
 }
 
 static void section_persistence(sbuf *b)
