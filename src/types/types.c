@@ -3,4 +3,5 @@
 
 void types_setup(void)
 {
+    set_type_setup();
 }

@@ -4,5 +4,6 @@
 #define KV_TYPES_H
 
 void types_setup(void);
+void set_type_setup(void);   /* types/set.c */
 
 #endif
