@@ -4,4 +4,6 @@
 void types_setup(void)
 {
     set_type_setup();
+    hash_type_setup();
+    zset_type_setup();
 }

@@ -3,7 +3,21 @@
 #ifndef KV_TYPES_H
 #define KV_TYPES_H
 
+#include <stdint.h>
+
+#include "base/kstr.h"
+
+struct db;
+
 void types_setup(void);
 void set_type_setup(void);   /* types/set.c */
+void zset_type_setup(void);  /* types/zset.c */
+
+/* types/hash.c */
+void hash_type_setup(void);
+void hash_expire_cycle(uint64_t budget_us); /* server cron: reclaims expired hash fields */
+void hash_track_key(struct db *d, kstr key); /* a hash placed by RENAME/MOVE/COPY/RESTORE */
+void hash_swap_dbs(int a, int b);            /* after SWAPDB a b */
+long long hash_expired_fields(void);         /* INFO stats expired_subkeys */
 
 #endif
