@@ -4,15 +4,22 @@
  * Family tables live beside their handlers (types/string.c, cmd/keys.c, ...) and end with
  * an entry whose name is NULL. To add a family, declare its table in core/families.h and
  * list it below.
+ *
+ * The lookup runs once per request, so it is a flat open-addressed array rather than the
+ * keyed ht: names are short and the set is fixed at start-up, clients can only look up
+ * (never insert), so an unkeyed case-folding hash cannot be used to degrade it, and a
+ * probe is a multiply per byte plus one compare instead of SipHash, strlen and
+ * strncasecmp.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
-#include "base/hash.h"
+#include "base/log.h"
 #include "core/command.h"
 #include "core/families.h"
-#include "ds/ht.h"
 
 static command *const families[] = {
     conn_commands,   string_commands,  keys_commands,
@@ -21,33 +28,64 @@ static command *const families[] = {
     zset_commands,
 };
 
-static ht *table;
+#define LOOKUP_SLOTS 1024 /* power of two, at least 4x the commands: short probes */
+#define NAME_MAX_LEN 255
+
+static command *slots[LOOKUP_SLOTS];
+static uint8_t slot_len[LOOKUP_SLOTS];
 static command **all;
 static size_t nall;
 
-typedef struct name_key {
-    const char *p;
-    size_t len;
-} name_key;
-
-static uint64_t cmd_hash(const void *e)
+static inline unsigned char fold(unsigned char ch)
 {
-    const command *c = e;
-    return hash_nocase(c->name, strlen(c->name));
+    return (ch >= 'A' && ch <= 'Z') ? (unsigned char)(ch + 32) : ch;
 }
 
-static bool cmd_match(const void *e, const void *key)
+/* FNV-1a over the bytes with bit 5 set: 'A' and 'a' hash alike; other bytes that only
+ * differ in that bit collide, which the compare sorts out. */
+static inline uint32_t name_hash(const char *p, size_t len)
 {
-    const command *c = e;
-    const name_key *k = key;
-    return strlen(c->name) == k->len && strncasecmp(c->name, k->p, k->len) == 0;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ ((unsigned char)p[i] | 0x20u)) * 16777619u;
+    }
+    return h ^ (h >> 16);
 }
 
-static const ht_type cmd_type = {cmd_hash, cmd_match, NULL};
+/* name is a table name (lowercase); p the client's bytes in any case. */
+static inline bool name_eq(const char *name, const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)name[i] != fold((unsigned char)p[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void table_put(command *c)
+{
+    size_t len = strlen(c->name);
+    if (len > NAME_MAX_LEN || nall >= LOOKUP_SLOTS / 4) {
+        log_warning("command table: cannot register '%s'", c->name);
+        abort();
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (fold((unsigned char)c->name[i]) != (unsigned char)c->name[i]) {
+            log_warning("command table: name '%s' is not lowercase", c->name);
+            abort();
+        }
+    }
+    uint32_t i = name_hash(c->name, len) & (LOOKUP_SLOTS - 1);
+    while (slots[i]) {
+        i = (i + 1) & (LOOKUP_SLOTS - 1);
+    }
+    slots[i] = c;
+    slot_len[i] = (uint8_t)len;
+}
 
 void command_setup(void)
 {
-    table = ht_create(&cmd_type);
     for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
         for (command *c = families[f]; c->name; c++) {
             snprintf(c->fullname, sizeof(c->fullname), "%s", c->name);
@@ -55,7 +93,7 @@ void command_setup(void)
                 s->parent = c;
                 snprintf(s->fullname, sizeof(s->fullname), "%s|%s", c->name, s->name);
             }
-            ht_insert(table, hash_nocase(c->name, strlen(c->name)), c);
+            table_put(c);
             all = kv_realloc(all, sizeof(command *) * (nall + 1));
             all[nall++] = c;
         }
@@ -64,8 +102,16 @@ void command_setup(void)
 
 command *command_lookup(const char *name, size_t len)
 {
-    name_key k = {name, len};
-    return ht_find(table, hash_nocase(name, len), &k);
+    if (len == 0 || len > NAME_MAX_LEN) {
+        return NULL;
+    }
+    uint32_t i = name_hash(name, len) & (LOOKUP_SLOTS - 1);
+    for (command *c; (c = slots[i]) != NULL; i = (i + 1) & (LOOKUP_SLOTS - 1)) {
+        if (slot_len[i] == len && name_eq(c->name, name, len)) {
+            return c;
+        }
+    }
+    return NULL;
 }
 
 command *command_lookup_sub(const command *parent, const char *name, size_t len)

@@ -175,10 +175,52 @@ static int parse_inline(resp_parser *p, char *buf, size_t len, const resp_limits
     return done(p, nl + 1, (size_t)n);
 }
 
+/* The common shape of a count or length line, wholly in buf: `type`, 1 to 18 digits
+ * without a leading zero, '\r' and the byte after it. Returns 1 with the value and the
+ * index of the '\r'; 0 means "not that shape" and the caller takes the general path,
+ * which handles everything else (signs, zeros, NULs, long or split lines, errors) as
+ * before. Digits are never '\r' or NUL, so the '\r' found here is the one the general
+ * line search would find, and 18 digits cannot overflow. */
+static inline int quick_line(const char *buf, size_t at, size_t len, char type,
+                             long long *out, size_t *cr)
+{
+    if (at + 3 >= len || buf[at] != type) {
+        return 0;
+    }
+    size_t i = at + 1;
+    unsigned d = (unsigned)((unsigned char)buf[i] - '1');
+    if (d > 8) {
+        return 0;
+    }
+    long long v = (long long)d + 1;
+    size_t last = at + 18; /* index of the 18th digit */
+    for (i++; i < len && (d = (unsigned)((unsigned char)buf[i] - '0')) <= 9; i++) {
+        if (i > last) {
+            return 0;
+        }
+        v = v * 10 + (long long)d;
+    }
+    if (i + 1 >= len || buf[i] != '\r') {
+        return 0;
+    }
+    *out = v;
+    *cr = i;
+    return 1;
+}
+
 /* Parses the "*N" line. Returns GO_ON, or a result for the caller. */
 static int parse_count(resp_parser *p, char *buf, size_t len, const resp_limits *lim)
 {
     size_t cr;
+    long long n;
+    if (p->pos == 0 && quick_line(buf, 0, len, '*', &n, &cr) && n <= INT_MAX &&
+        !(n > UNAUTH_MAX_MULTIBULK && lim->unauthenticated)) {
+        p->multibulk = n;
+        p->pos = cr + 2;
+        p->scan = p->pos;
+        p->argc = 0;
+        return GO_ON;
+    }
     if (!find_line_end(p, buf, len, '\r', &cr)) {
         if (len > lim->max_inline_len) {
             return fail(p, err_mbulk_big);
@@ -191,7 +233,6 @@ static int parse_count(resp_parser *p, char *buf, size_t len, const resp_limits 
     if (cr + 1 >= len) {
         return need_more(p, cr + 2); /* Redis wants one byte after the '\r', any byte */
     }
-    long long n;
     if (!parse_ll(buf + 1, cr - 1, &n) || n > INT_MAX) {
         return fail(p, err_mbulk_len);
     }
@@ -212,6 +253,14 @@ static int parse_count(resp_parser *p, char *buf, size_t len, const resp_limits 
 static int parse_bulk_header(resp_parser *p, char *buf, size_t len, const resp_limits *lim)
 {
     size_t cr;
+    long long n;
+    if (quick_line(buf, p->pos, len, '$', &n, &cr) && n <= lim->max_bulk_len &&
+        !(n > UNAUTH_MAX_BULK && lim->unauthenticated)) {
+        p->scan = cr;
+        p->pos = cr + 2;
+        p->bulk = n;
+        return GO_ON;
+    }
     if (!find_line_end(p, buf, len, '\r', &cr)) {
         if (len - p->pos > lim->max_inline_len) {
             return fail(p, err_bulk_big);
@@ -235,7 +284,6 @@ static int parse_bulk_header(resp_parser *p, char *buf, size_t len, const resp_l
         p->errbuf[sizeof(head) + 1] = '\0';
         return fail(p, p->errbuf);
     }
-    long long n;
     if (!parse_ll(buf + p->pos + 1, cr - p->pos - 1, &n) || n < 0 || n > lim->max_bulk_len) {
         return fail(p, err_bulk_len);
     }
@@ -289,11 +337,44 @@ static int parse_multibulk(resp_parser *p, char *buf, size_t len, const resp_lim
     return done(p, p->pos, p->argc);
 }
 
+/* A whole multibulk request in buf with every line of quick_line's shape and argv big
+ * enough: parsed in one pass with the state in locals. Returns RESP_OK, or -1 to let the
+ * general path parse it from its start (it then finds the same lines, or the error). */
+static int quick_request(resp_parser *p, const char *buf, size_t len, const resp_limits *lim,
+                         resp_arg *argv, size_t argv_cap)
+{
+    long long n, b;
+    size_t cr;
+    if (!quick_line(buf, 0, len, '*', &n, &cr) || (unsigned long long)n > argv_cap ||
+        (n > UNAUTH_MAX_MULTIBULK && lim->unauthenticated)) {
+        return -1;
+    }
+    size_t pos = cr + 2;
+    for (long long k = 0; k < n; k++) {
+        if (!quick_line(buf, pos, len, '$', &b, &cr) || b > lim->max_bulk_len ||
+            (b > UNAUTH_MAX_BULK && lim->unauthenticated)) {
+            return -1;
+        }
+        pos = cr + 2;
+        if ((unsigned long long)b + 2 > len - pos) {
+            return -1; /* the data is not all here yet */
+        }
+        argv[k].off = pos;
+        argv[k].len = (size_t)b;
+        pos += (size_t)b + 2;
+    }
+    return done(p, pos, (size_t)n);
+}
+
 int resp_parse(resp_parser *p, char *buf, size_t len, const resp_limits *lim,
                resp_arg *argv, size_t argv_cap)
 {
     if (len == 0) {
         return need_more(p, 1);
+    }
+    if (p->multibulk == 0 && buf[0] == '*' &&
+        quick_request(p, buf, len, lim, argv, argv_cap) == RESP_OK) {
+        return RESP_OK;
     }
     if (p->multibulk > 0 || buf[0] == '*') {
         return parse_multibulk(p, buf, len, lim, argv, argv_cap);
