@@ -30,6 +30,7 @@
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "core/families.h"
+#include "types/types.h"
 
 #define ERR_NO_SUCH_KEY "ERR no such key"
 #define ERR_DB_RANGE "ERR DB index is out of range"
@@ -346,6 +347,7 @@ static void rename_generic(client *c, bool nx)
      * entry already at dst. */
     kobj *o = kobj_rekey(db_take(c->db, src), dst);
     db_set(c->db, o);
+    hash_track_key(c->db, dst); /* field TTLs keep expiring under the new name */
     if (nx) {
         reply_int(&c->out, 1);
     } else {
@@ -602,6 +604,7 @@ static void cmd_swapdb(client *c)
      * as in Redis. */
     if (da != db_b) {
         db_swap(da, db_b);
+        hash_swap_dbs((int)a, (int)b);
     }
     reply_ok(&c->out);
 }
@@ -624,6 +627,7 @@ static void cmd_move(client *c)
         return;
     }
     db_add(dst, db_take(c->db, key)); /* value and TTL travel in the one entry */
+    hash_track_key(dst, key);
     reply_int(&c->out, 1);
 }
 
@@ -661,6 +665,7 @@ static void cmd_copy(client *c)
         return;
     }
     db_set(dst, kobj_copy(o, newkey));
+    hash_track_key(dst, newkey);
     reply_int(&c->out, 1);
 }
 

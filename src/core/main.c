@@ -328,6 +328,7 @@ static long cron(ev_loop *loop, long long id, void *data)
     client_cron(now);
     if (!srv.active_expire_disabled) {
         db_expire_cycle((uint64_t)period * 1000 / 4); /* at most 25% of the time */
+        hash_expire_cycle((uint64_t)period * 1000 / 4);
     }
     db_rehash(1);
     info_cron();

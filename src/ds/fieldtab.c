@@ -18,19 +18,19 @@
 #include "base/hash.h"
 
 #define F_TTL 0x01
-#define TTL_BYTES 12      /* expire (8) + heap index (4) */
+#define TTL_BYTES 12 /* expire (8) + heap index (4) */
 #define HEAP_MIN_CAP 8
 
 struct ft_entry {
     uint8_t flags;
-    uint8_t data[];       /* [expire, heap idx] flen field vlen value */
+    uint8_t data[]; /* [expire, heap idx] flen field vlen value */
 };
 
 struct ft {
     ht *h;
     ft_entry **heap;
     size_t nheap, capheap;
-    size_t entry_bytes;   /* usable bytes of all entries, for ft_mem_usage */
+    size_t entry_bytes; /* usable bytes of all entries, for ft_mem_usage */
 };
 
 typedef struct lookup {
@@ -132,8 +132,8 @@ static size_t entry_len(bool ttl, size_t flen, size_t vlen)
 
 /* A new entry; with ttl, its expire time is `at` and its heap index is left for the
  * caller to set (heap_push). */
-static ft_entry *entry_new(ft *t, const void *f, size_t flen, const void *v, size_t vlen,
-                           bool ttl, int64_t at)
+static ft_entry *entry_new(ft *t, const void *f, size_t flen, const void *v, size_t vlen, bool ttl,
+                           int64_t at)
 {
     ft_entry *e = kv_malloc(entry_len(ttl, flen, vlen));
     e->flags = ttl ? F_TTL : 0;
@@ -303,8 +303,8 @@ ft_entry *ft_find(const ft *t, const void *f, size_t flen)
     return ht_find(t->h, hash_bytes(f, flen), &k);
 }
 
-ft_entry *ft_set(ft *t, const void *f, size_t flen, const void *v, size_t vlen,
-                 bool keep_expire, bool *added)
+ft_entry *ft_set(ft *t, const void *f, size_t flen, const void *v, size_t vlen, bool keep_expire,
+                 bool *added)
 {
     lookup k = {f, flen};
     uint64_t hash = hash_bytes(f, flen);
@@ -414,6 +414,11 @@ ft_entry *ft_set_expire(ft *t, ft_entry *e, int64_t at)
 ft_entry *ft_next_expiring(const ft *t)
 {
     return t->nheap ? t->heap[0] : NULL;
+}
+
+void ft_rehash_step(ft *t)
+{
+    ht_rehash_ms(t->h, 0);
 }
 
 ft_entry *ft_random(const ft *t)

@@ -35,12 +35,12 @@ typedef struct ft ft;
 typedef struct ft_entry ft_entry;
 
 ft *ft_create(void);
-void ft_destroy(ft *t);               /* NULL is a no-op; frees every entry */
-ft *ft_copy(const ft *t);             /* deep copy, expire times included */
+void ft_destroy(ft *t);   /* NULL is a no-op; frees every entry */
+ft *ft_copy(const ft *t); /* deep copy, expire times included */
 
-size_t ft_size(const ft *t);          /* entries */
-size_t ft_volatile(const ft *t);      /* entries with an expire time */
-size_t ft_mem_usage(const ft *t);     /* bytes held: table, heap and entries */
+size_t ft_size(const ft *t);      /* entries */
+size_t ft_volatile(const ft *t);  /* entries with an expire time */
+size_t ft_mem_usage(const ft *t); /* bytes held: table, heap and entries */
 
 /* The entry for field f, or NULL. */
 ft_entry *ft_find(const ft *t, const void *f, size_t flen);
@@ -48,8 +48,8 @@ ft_entry *ft_find(const ft *t, const void *f, size_t flen);
 /* Sets field f to value v. An existing entry keeps its expire time when keep_expire,
  * else loses it; a new entry has none. Returns the (possibly moved or new) entry and sets
  * *added (if not NULL) to whether the field was new. */
-ft_entry *ft_set(ft *t, const void *f, size_t flen, const void *v, size_t vlen,
-                 bool keep_expire, bool *added);
+ft_entry *ft_set(ft *t, const void *f, size_t flen, const void *v, size_t vlen, bool keep_expire,
+                 bool *added);
 /* Removes and frees the entry for f; false when there is none. */
 bool ft_delete(ft *t, const void *f, size_t flen);
 /* Removes and frees e, an entry of t. */
@@ -63,6 +63,12 @@ ft_entry *ft_next_expiring(const ft *t);
 const char *ft_field(const ft_entry *e, size_t *len);
 const char *ft_value(const ft_entry *e, size_t *len);
 int64_t ft_expire(const ft_entry *e); /* -1 when none */
+
+/* Moves part of an in-progress resize (about 100 buckets; nothing when none is under
+ * way). Writes rehash as they go; this is for tables that are read but no longer
+ * written, so that a finished growth does not keep both bucket arrays forever. Entry
+ * pointers stay valid. */
+void ft_rehash_step(ft *t);
 
 /* A random entry, close to uniform; NULL when empty. */
 ft_entry *ft_random(const ft *t);
@@ -78,7 +84,7 @@ typedef struct ft_iter {
     ht_iter it;
 } ft_iter;
 void ft_iter_init(ft_iter *it, ft *t, bool safe);
-ft_entry *ft_iter_next(ft_iter *it);  /* NULL at the end */
+ft_entry *ft_iter_next(ft_iter *it); /* NULL at the end */
 void ft_iter_done(ft_iter *it);
 
 #endif

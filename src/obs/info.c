@@ -32,6 +32,7 @@
 #include "core/server.h"
 #include "db/db.h"
 #include "db/lazyfree.h"
+#include "types/types.h"
 
 /* ---- a growable text buffer ---- */
 
@@ -508,6 +509,7 @@ static void section_stats(sbuf *b)
            "sync_partial_ok:0\r\n"
            "sync_partial_err:0\r\n"
            "expired_keys:%lld\r\n"
+           "expired_subkeys:%lld\r\n"
            "expired_stale_perc:%.2f\r\n"
            "expired_time_cap_reached_count:0\r\n"
            "expire_cycle_cpu_milliseconds:%lld\r\n"
@@ -520,7 +522,8 @@ static void section_stats(sbuf *b)
            st->total_connections_received, st->total_commands_processed, rate_get(RATE_OPS),
            st->net_input_bytes, st->net_output_bytes, (double)rate_get(RATE_NET_IN) / 1024,
            (double)rate_get(RATE_NET_OUT) / 1024, st->rejected_connections,
-           db_stats.expired_keys, (double)db_stats.expired_stale_perc_x100 / 100,
+           db_stats.expired_keys, hash_expired_fields(),
+           (double)db_stats.expired_stale_perc_x100 / 100,
            db_stats.expire_cycle_cpu_us / 1000, db_stats.hits, db_stats.misses);
     sb_add(b,
            "pubsub_channels:0\r\n"

@@ -8,19 +8,26 @@
  * with a field or value longer than hash-max-listpack-value bytes, it becomes a field
  * table (ds/fieldtab.h: one allocation per field holding field, value and optional expire
  * time). OBJECT ENCODING reports "listpack" and "hashtable" for them, converting exactly
- * where Redis 7.0 does (the test file pins the cases). Giving any field a TTL also moves a
- * listpack hash to the field table, so a hash with field TTLs always reports "hashtable"
- * (Redis 7.4 would report "listpackex" for a small one); it never converts back, as Redis.
+ * where Redis 7.0 does (the test file pins the cases); a table never converts back. When
+ * a small hash gets its first field TTL its listpack becomes triplets (field, value,
+ * expire ms; 0 = none), as Redis 7.4's "listpackex" but kept in insertion order; OBJECT
+ * ENCODING still says "listpack" for it (7.0 has no name for it). Triplets stay triplets.
  *
- * Value pointer. The kobj holds either the listpack pointer or the field table pointer
- * with its low bit set (TABLE_TAG): the type ops (free, size, copy), which see only the
- * pointer, tell the two apart by that bit, and the listpack stays a bare Redis listpack.
+ *   KIND_LP     [f1][v1][f2][v2]...             ENC_LISTPACK
+ *   KIND_LPX    [f1][v1][t1][f2][v2][t2]...     ENC_LISTPACK  (t = expire ms, 0 = none)
+ *   KIND_TABLE  ft * (ds/fieldtab.h)            ENC_HT
+ *
+ * Value pointer. The kobj holds the listpack or field table pointer with the kind in its
+ * two low bits (allocations are 16-byte aligned): the type ops (free, size, copy), which
+ * see only the pointer, tell the kinds apart by them, and a listpack stays a bare Redis
+ * listpack.
  *
  * Field expiry. A field whose expire time is before the command clock (db_now_ms) is
  * expired, as in Redis (at < now; a time set at or before now deletes the field at once).
  * Expired fields are invisible to every command: the lookup at the start of each hash
- * command removes the due ones (they are the head of the table's expire heap, so this is
- * O(expired)), and a hash that loses its last field is deleted with its key. They are
+ * command removes the due ones (the head of a table's expire heap: O(expired); for
+ * triplets, one walk of the small listpack), and a hash that loses its last field is
+ * deleted with its key. They are
  * reclaimed actively too: hash_expire_cycle() (from the server cron) pops hashes from a
  * registry ordered by each hash's earliest field expire time and removes their due
  * fields, within a time budget. The registry is keyed by (database, key) and holds no
@@ -34,6 +41,7 @@
  * writes do not. In-place changes call db_touch() (WATCH); deletions of fields by expiry
  * count in hash_expired_fields() (Redis's expired_subkeys).
  */
+#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -51,7 +59,6 @@
 #include "types/limits.h"
 #include "types/types.h"
 
-#define TABLE_TAG ((uintptr_t)1)
 /* Redis keeps a listpack below 1 GB (LISTPACK_MAX_SAFETY_SIZE). */
 #define LP_SAFETY_BYTES (1u << 30)
 /* Redis's HFE_MAX_ABS_TIME_MSEC: (2^48 - 1) >> 2, the largest field expire time. */
@@ -71,71 +78,92 @@
 
 static long long expired_fields;
 
-/* ---- the value: a listpack or a tagged field table --------------------------------- */
+/* ---- the value: a listpack (pairs or triplets) or a field table, told by a tag ----- */
 
-static inline bool val_is_table(const void *p)
+enum { KIND_LP = 0, KIND_TABLE = 1, KIND_LPX = 2 };
+#define KIND_MASK ((uintptr_t)3)
+
+static inline int val_kind(const void *p)
 {
-    return ((uintptr_t)p & TABLE_TAG) != 0;
+    return (int)((uintptr_t)p & KIND_MASK);
 }
 
-static inline ft *val_table(const void *p)
+static inline void *val_untag(const void *p)
 {
-    return (ft *)((uintptr_t)p & ~TABLE_TAG);
+    return (void *)((uintptr_t)p & ~KIND_MASK);
 }
 
-static inline void *table_val(ft *t)
+static inline void *val_tag(void *p, int kind)
 {
-    return (void *)((uintptr_t)t | TABLE_TAG);
+    assert(((uintptr_t)p & KIND_MASK) == 0); /* the allocator aligns to 16 */
+    return (void *)((uintptr_t)p | (uintptr_t)kind);
+}
+
+static inline int kind(const kobj *o)
+{
+    return val_kind(kobj_ptr(o));
 }
 
 static inline bool is_table(const kobj *o)
 {
-    return val_is_table(kobj_ptr(o));
+    return kind(o) == KIND_TABLE;
 }
 
 static inline ft *tab(const kobj *o)
 {
-    return val_table(kobj_ptr(o));
+    return val_untag(kobj_ptr(o));
 }
 
 static inline uint8_t *lpk(const kobj *o)
 {
-    return kobj_ptr(o);
+    return val_untag(kobj_ptr(o));
+}
+
+/* Listpack elements per field: field, value (, expire time). */
+static inline unsigned stride(const kobj *o)
+{
+    return kind(o) == KIND_LPX ? 3 : 2;
+}
+
+/* Stores a (possibly moved) listpack back, keeping the kind. */
+static inline void set_lp(kobj *o, uint8_t *lp)
+{
+    kobj_set_ptr(o, val_tag(lp, kind(o)));
 }
 
 static void value_free(void *p)
 {
-    if (val_is_table(p)) {
-        ft_destroy(val_table(p));
+    if (val_kind(p) == KIND_TABLE) {
+        ft_destroy(val_untag(p));
     } else {
-        lp_free(p);
+        lp_free(val_untag(p));
     }
 }
 
 static size_t value_size(const void *p)
 {
-    return val_is_table(p) ? ft_mem_usage(val_table(p)) : kv_alloc_size(p);
+    return val_kind(p) == KIND_TABLE ? ft_mem_usage(val_untag(p)) : kv_alloc_size(val_untag(p));
 }
 
 static void *value_copy(const void *p)
 {
-    if (val_is_table(p)) {
-        return table_val(ft_copy(val_table(p)));
+    if (val_kind(p) == KIND_TABLE) {
+        return val_tag(ft_copy(val_untag(p)), KIND_TABLE);
     }
-    size_t n = lp_bytes(p);
+    size_t n = lp_bytes(val_untag(p));
     void *c = kv_malloc(n);
-    memcpy(c, p, n);
-    return c;
+    memcpy(c, val_untag(p), n);
+    return val_tag(c, val_kind(p));
 }
 
 static size_t value_free_effort(const void *p)
 {
-    return val_is_table(p) ? ft_size(val_table(p)) + 1 : 1;
+    return val_kind(p) == KIND_TABLE ? ft_size(val_untag(p)) + 1 : 1;
 }
 
 static const kobj_type_ops hash_ops = {value_free, value_size, value_copy, value_free_effort};
 
-/* ---- field access, either encoding ------------------------------------------------- */
+/* ---- field access, any encoding ----------------------------------------------------- */
 
 /* A field's value as read: bytes in the hash, or in buf for a listpack integer. */
 typedef struct fval {
@@ -164,16 +192,36 @@ static kstr lp_str(const uint8_t *p, uint8_t *buf)
     return k;
 }
 
-/* Position of field f in a listpack hash, or NULL. */
-static uint8_t *lp_field(uint8_t *lp, kstr f)
+/* The element `n` places after p (NULL past the end). */
+static uint8_t *lp_skip(uint8_t *lp, uint8_t *p, unsigned n)
+{
+    while (p && n--) {
+        p = lp_next(lp, p);
+    }
+    return p;
+}
+
+/* Position of field f in a packed hash of the given stride, or NULL. */
+static uint8_t *lp_field(uint8_t *lp, kstr f, unsigned stride)
 {
     uint8_t *p = lp_first(lp);
-    return p ? lp_find(lp, p, (const uint8_t *)f.p, f.len, 1) : NULL;
+    return p ? lp_find(lp, p, (const uint8_t *)f.p, f.len, stride - 1) : NULL;
+}
+
+/* The expire time in a triplet's third element: 0 there means none (-1 here). */
+static int64_t lp_ttl_at(const uint8_t *p)
+{
+    uint8_t buf[LP_INTBUF_SIZE];
+    size_t len;
+    long long v = 0;
+    bool is_int = false;
+    lp_get(p, &len, buf, &v, &is_int);
+    return is_int && v > 0 ? v : -1;
 }
 
 static size_t hash_len(const kobj *o)
 {
-    return is_table(o) ? ft_size(tab(o)) : lp_length(lpk(o)) / 2;
+    return is_table(o) ? ft_size(tab(o)) : lp_length(lpk(o)) / stride(o);
 }
 
 static bool get_field(const kobj *o, kstr f, fval *v)
@@ -185,26 +233,63 @@ static bool get_field(const kobj *o, kstr f, fval *v)
         }
         return e != NULL;
     }
-    uint8_t *lp = lpk(o), *p = lp_field(lp, f);
+    uint8_t *lp = lpk(o), *p = lp_field(lp, f, stride(o));
     if (p) {
         v->s = lp_str(lp_next(lp, p), v->buf);
     }
     return p != NULL;
 }
 
+/* Whether field f exists; *at gets its expire time (-1: none). */
+static bool field_ttl(const kobj *o, kstr f, int64_t *at)
+{
+    if (is_table(o)) {
+        ft_entry *e = ft_find(tab(o), f.p, f.len);
+        *at = e ? ft_expire(e) : -1;
+        return e != NULL;
+    }
+    uint8_t *lp = lpk(o), *p = lp_field(lp, f, stride(o));
+    *at = p && kind(o) == KIND_LPX ? lp_ttl_at(lp_skip(lp, p, 2)) : -1;
+    return p != NULL;
+}
+
 static void convert_to_table(kobj *o)
 {
     uint8_t *lp = lpk(o), buf[LP_INTBUF_SIZE], vbuf[LP_INTBUF_SIZE];
+    bool triplets = kind(o) == KIND_LPX;
     ft *t = ft_create();
-    for (uint8_t *p = lp_first(lp); p; p = lp_next(lp, p)) {
+    for (uint8_t *p = lp_first(lp); p;) {
         kstr f = lp_str(p, buf);
         p = lp_next(lp, p);
         kstr v = lp_str(p, vbuf);
-        ft_set(t, f.p, f.len, v.p, v.len, false, NULL);
+        p = lp_next(lp, p);
+        ft_entry *e = ft_set(t, f.p, f.len, v.p, v.len, false, NULL);
+        if (triplets) {
+            int64_t at = lp_ttl_at(p);
+            if (at >= 0) {
+                ft_set_expire(t, e, at);
+            }
+            p = lp_next(lp, p);
+        }
     }
     lp_free(lp);
-    kobj_set_ptr(o, table_val(t));
+    kobj_set_ptr(o, val_tag(t, KIND_TABLE));
     kobj_set_enc(o, ENC_HT);
+}
+
+/* Pairs to triplets, every field without expire time: the first TTL of a small hash. */
+static void convert_to_triplets(kobj *o)
+{
+    uint8_t *lp = lpk(o), buf[LP_INTBUF_SIZE], vbuf[LP_INTBUF_SIZE];
+    uint8_t *n = lp_new(lp_bytes(lp) + lp_length(lp) + 8);
+    for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, 2)) {
+        kstr f = lp_str(p, buf), v = lp_str(lp_next(lp, p), vbuf);
+        n = lp_append(n, (const uint8_t *)f.p, f.len);
+        n = lp_append(n, (const uint8_t *)v.p, v.len);
+        n = lp_append_int(n, 0);
+    }
+    lp_free(lp);
+    kobj_set_ptr(o, val_tag(n, KIND_LPX));
 }
 
 static bool over_value_limit(size_t len)
@@ -212,14 +297,14 @@ static bool over_value_limit(size_t len)
     return (unsigned long long)len > (unsigned long long)type_limits.hash_max_listpack_value;
 }
 
-/* Sets field f to v (Redis's hashTypeSet): a listpack converts first when f or v is
+/* Sets field f to v (Redis's hashTypeSet): a packed hash converts first when f or v is
  * longer than hash-max-listpack-value, after the insert when it holds more than
  * hash-max-listpack-entries fields. keep_ttl: an existing field keeps its expire time
  * (HINCRBY, HSETEX KEEPTTL); otherwise a set drops it (HSET). Returns true when f is new. */
 static bool set_field(kobj *o, kstr f, kstr v, bool keep_ttl)
 {
     if (!is_table(o) && (over_value_limit(f.len) || over_value_limit(v.len) ||
-                         lp_bytes(lpk(o)) + f.len + v.len + 22 > LP_SAFETY_BYTES)) {
+                         lp_bytes(lpk(o)) + f.len + v.len + 32 > LP_SAFETY_BYTES)) {
         convert_to_table(o);
     }
     if (is_table(o)) {
@@ -227,16 +312,27 @@ static bool set_field(kobj *o, kstr f, kstr v, bool keep_ttl)
         ft_set(tab(o), f.p, f.len, v.p, v.len, keep_ttl, &added);
         return added;
     }
-    uint8_t *lp = lpk(o), *p = lp_field(lp, f);
+    unsigned s = stride(o);
+    uint8_t *lp = lpk(o), *p = lp_field(lp, f, s);
     if (p) {
-        lp = lp_insert(lp, (const uint8_t *)v.p, v.len, lp_next(lp, p), LP_REPLACE, NULL);
-        kobj_set_ptr(o, lp);
+        uint8_t *vp;
+        lp = lp_insert(lp, (const uint8_t *)v.p, v.len, lp_next(lp, p), LP_REPLACE, &vp);
+        if (s == 3 && !keep_ttl) {
+            uint8_t *tp = lp_next(lp, vp);
+            if (lp_ttl_at(tp) >= 0) {
+                lp = lp_insert(lp, (const uint8_t *)"0", 1, tp, LP_REPLACE, NULL);
+            }
+        }
+        set_lp(o, lp);
         return false;
     }
     lp = lp_append(lp, (const uint8_t *)f.p, f.len);
     lp = lp_append(lp, (const uint8_t *)v.p, v.len);
-    kobj_set_ptr(o, lp);
-    if ((long long)(lp_length(lp) / 2) > type_limits.hash_max_listpack_entries) {
+    if (s == 3) {
+        lp = lp_append_int(lp, 0);
+    }
+    set_lp(o, lp);
+    if ((long long)(lp_length(lp) / s) > type_limits.hash_max_listpack_entries) {
         convert_to_table(o);
     }
     return true;
@@ -247,20 +343,43 @@ static bool del_field(kobj *o, kstr f)
     if (is_table(o)) {
         return ft_delete(tab(o), f.p, f.len);
     }
-    uint8_t *lp = lpk(o), *p = lp_field(lp, f), *next;
+    unsigned s = stride(o);
+    uint8_t *lp = lpk(o), *p = lp_field(lp, f, s);
     if (!p) {
         return false;
     }
-    lp = lp_delete(lp, p, &next);
-    lp = lp_delete(lp, next, NULL);
-    kobj_set_ptr(o, lp);
+    for (unsigned i = 0; i < s; i++) {
+        lp = lp_delete(lp, p, &p);
+    }
+    set_lp(o, lp);
     return true;
+}
+
+/* Gives existing field f the expire time at, or none (at < 0). A packed hash gets
+ * triplets for its first TTL. */
+static void store_ttl(kobj *o, kstr f, int64_t at)
+{
+    if (is_table(o)) {
+        ft_set_expire(tab(o), ft_find(tab(o), f.p, f.len), at);
+        return;
+    }
+    if (kind(o) == KIND_LP) {
+        if (at < 0) {
+            return;
+        }
+        convert_to_triplets(o);
+    }
+    char buf[24];
+    size_t len = ll_to_str(buf, at < 0 ? 0 : at);
+    uint8_t *lp = lpk(o), *tp = lp_skip(lp, lp_field(lp, f, 3), 2);
+    set_lp(o, lp_insert(lp, (const uint8_t *)buf, len, tp, LP_REPLACE, NULL));
 }
 
 /* Iteration over field/value pairs in storage order (listpack: insertion order). Nothing
  * may change the hash while an iterator lives. */
 typedef struct hiter {
     bool table;
+    unsigned stride;
     uint8_t *lp, *p;
     ft_iter fi;
     uint8_t fbuf[LP_INTBUF_SIZE], vbuf[LP_INTBUF_SIZE];
@@ -272,6 +391,7 @@ static void hiter_init(hiter *it, kobj *o)
     if (it->table) {
         ft_iter_init(&it->fi, tab(o), false);
     } else {
+        it->stride = stride(o);
         it->lp = lpk(o);
         it->p = lp_first(it->lp);
     }
@@ -292,9 +412,8 @@ static bool hiter_next(hiter *it, kstr *f, kstr *v)
         return false;
     }
     *f = lp_str(it->p, it->fbuf);
-    it->p = lp_next(it->lp, it->p);
-    *v = lp_str(it->p, it->vbuf);
-    it->p = lp_next(it->lp, it->p);
+    *v = lp_str(lp_next(it->lp, it->p), it->vbuf);
+    it->p = lp_skip(it->lp, it->p, it->stride);
     return true;
 }
 
@@ -309,14 +428,44 @@ static void hiter_done(hiter *it)
 
 /* One record per (database, key) whose hash had a field TTL when last seen; due is that
  * hash's earliest field expire time then. Records sit in a hash table (lookup by name)
- * and a binary min-heap on due (the cycle's work list). */
+ * and a binary min-heap on due (the cycle's work list). One allocation each: a 16-byte
+ * header, then the key as a varint length and its bytes (a session key fits 32 bytes). */
 typedef struct reg_rec {
     int64_t due;
-    size_t heap_idx;
-    int db_id;
-    size_t keylen;
-    char key[];
+    uint32_t heap_idx;
+    uint32_t db_id;
+    uint8_t key[]; /* varint length, bytes */
 } reg_rec;
+
+static kstr rec_key(const reg_rec *r)
+{
+    size_t len = 0, n = 0;
+    int shift = 0;
+    do {
+        len |= (size_t)(r->key[n] & 0x7f) << shift;
+        shift += 7;
+    } while (r->key[n++] & 0x80);
+    return kstr_make((const char *)r->key + n, len);
+}
+
+static reg_rec *rec_new(int db_id, kstr key, int64_t due)
+{
+    uint8_t len[10];
+    size_t n = 0, v = key.len;
+    while (v >= 0x80) {
+        len[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    len[n++] = (uint8_t)v;
+    reg_rec *r = kv_malloc(sizeof(*r) + n + key.len);
+    r->due = due;
+    r->db_id = (uint32_t)db_id;
+    memcpy(r->key, len, n);
+    if (key.len) {
+        memcpy(r->key + n, key.p, key.len);
+    }
+    return r;
+}
 
 typedef struct reg_key {
     int db_id;
@@ -338,14 +487,14 @@ static uint64_t reg_hash(int db_id, kstr key)
 static uint64_t reg_entry_hash(const void *e)
 {
     const reg_rec *r = e;
-    return reg_hash(r->db_id, kstr_make(r->key, r->keylen));
+    return reg_hash((int)r->db_id, rec_key(r));
 }
 
 static bool reg_entry_match(const void *e, const void *k)
 {
     const reg_rec *r = e;
     const reg_key *rk = k;
-    return r->db_id == rk->db_id && kstr_eq(kstr_make(r->key, r->keylen), rk->key);
+    return (int)r->db_id == rk->db_id && kstr_eq(rec_key(r), rk->key);
 }
 
 static void reg_entry_free(void *e)
@@ -358,7 +507,7 @@ static const ht_type reg_type = {reg_entry_hash, reg_entry_match, reg_entry_free
 static inline void reg_put(size_t i, reg_rec *r)
 {
     reg.heap[i] = r;
-    r->heap_idx = i;
+    r->heap_idx = (uint32_t)i;
 }
 
 static void reg_sift_up(size_t i)
@@ -397,7 +546,7 @@ static void reg_sift_down(size_t i)
 
 static void reg_drop(reg_rec *r)
 {
-    reg_key k = {r->db_id, kstr_make(r->key, r->keylen)};
+    reg_key k = {(int)r->db_id, rec_key(r)};
     ht_remove(reg.table, reg_hash(k.db_id, k.key), &k);
     size_t i = r->heap_idx;
     reg_rec *last = reg.heap[--reg.n];
@@ -413,14 +562,41 @@ static void reg_drop(reg_rec *r)
     kv_free(r);
 }
 
-/* Records (or re-times) the hash o under key in d when it has fields with TTLs. A record
- * left behind by a hash that lost its TTLs is not looked for here: the cycle drops it. */
-static void reg_sync(db *d, kstr key, kobj *o)
+static inline bool field_expired(int64_t at)
 {
-    if (!is_table(o) || !ft_volatile(tab(o))) {
-        return;
+    return at >= 0 && at < db_now_ms;
+}
+
+/* The earliest field expire time of o, -1 when no field has one. */
+static int64_t min_expire(const kobj *o)
+{
+    if (is_table(o)) {
+        ft_entry *e = ft_next_expiring(tab(o));
+        return e ? ft_expire(e) : -1;
     }
-    int64_t due = ft_expire(ft_next_expiring(tab(o)));
+    int64_t min = -1;
+    if (kind(o) == KIND_LPX) {
+        uint8_t *lp = lpk(o);
+        for (uint8_t *p = lp_skip(lp, lp_first(lp), 2); p; p = lp_skip(lp, p, 3)) {
+            int64_t at = lp_ttl_at(p);
+            if (at >= 0 && (min < 0 || at < min)) {
+                min = at;
+            }
+        }
+    }
+    return min;
+}
+
+/* Whether o may hold fields with TTLs (triplets may have had them all persisted). */
+static inline bool may_have_ttls(const kobj *o)
+{
+    return is_table(o) ? ft_volatile(tab(o)) > 0 : kind(o) == KIND_LPX;
+}
+
+/* Records (or re-times) the name (d, key) as holding a hash whose earliest field expire
+ * time is due (>= 0). */
+static void reg_set_due(db *d, kstr key, int64_t due)
+{
     reg_key k = {d->id, key};
     uint64_t h = reg_hash(d->id, key);
     reg_rec *r = ht_find(reg.table, h, &k);
@@ -434,13 +610,7 @@ static void reg_sync(db *d, kstr key, kobj *o)
         }
         return;
     }
-    r = kv_malloc(sizeof(*r) + key.len);
-    r->due = due;
-    r->db_id = d->id;
-    r->keylen = key.len;
-    if (key.len) {
-        memcpy(r->key, key.p, key.len);
-    }
+    r = rec_new(d->id, key, due);
     ht_insert(reg.table, h, r);
     if (reg.n == reg.cap) {
         reg.cap = reg.cap ? reg.cap * 2 : 16;
@@ -450,12 +620,22 @@ static void reg_sync(db *d, kstr key, kobj *o)
     reg_sift_up(reg.n - 1);
 }
 
+/* Registers the hash o under key when it has fields with TTLs. A record left behind by
+ * a hash that lost its TTLs is not looked for here: the cycle drops it. */
+static void reg_sync(db *d, kstr key, kobj *o)
+{
+    int64_t due = may_have_ttls(o) ? min_expire(o) : -1;
+    if (due >= 0) {
+        reg_set_due(d, key, due);
+    }
+}
+
 /* The hash a record names, or NULL when that name no longer holds a hash with TTLs. */
 static kobj *reg_target(const reg_rec *r, db **dp)
 {
-    db *d = db_get(r->db_id);
-    kobj *o = d ? db_find(d, kstr_make(r->key, r->keylen)) : NULL;
-    if (!o || kobj_type(o) != OBJ_HASH || !is_table(o) || !ft_volatile(tab(o))) {
+    db *d = db_get((int)r->db_id);
+    kobj *o = d ? db_find(d, rec_key(r)) : NULL;
+    if (!o || kobj_type(o) != OBJ_HASH || !may_have_ttls(o)) {
         return NULL;
     }
     *dp = d;
@@ -464,19 +644,37 @@ static kobj *reg_target(const reg_rec *r, db **dp)
 
 /* ---- expiring fields ------------------------------------------------------------------ */
 
-static inline bool field_expired(int64_t at)
-{
-    return at >= 0 && at < db_now_ms;
-}
-
-/* Removes up to max due fields of a table hash; returns how many went. */
-static size_t remove_due_fields(ft *t, size_t max)
+/* Removes due fields of o: up to max from a table (in expire order), all from triplets
+ * (one walk). Returns how many went; *next gets the earliest expire time left (-1: none). */
+static size_t remove_due_fields(kobj *o, size_t max, int64_t *next)
 {
     size_t n = 0;
-    ft_entry *e;
-    while (n < max && (e = ft_next_expiring(t)) != NULL && field_expired(ft_expire(e))) {
-        ft_delete_entry(t, e);
-        n++;
+    *next = -1;
+    if (is_table(o)) {
+        ft *t = tab(o);
+        ft_entry *e;
+        while (n < max && (e = ft_next_expiring(t)) != NULL && field_expired(ft_expire(e))) {
+            ft_delete_entry(t, e);
+            n++;
+        }
+        *next = min_expire(o);
+    } else if (kind(o) == KIND_LPX) {
+        uint8_t *lp = lpk(o), *p = lp_first(lp);
+        while (p) {
+            int64_t at = lp_ttl_at(lp_skip(lp, p, 2));
+            if (!field_expired(at)) {
+                if (at >= 0 && (*next < 0 || at < *next)) {
+                    *next = at;
+                }
+                p = lp_skip(lp, p, 3);
+                continue;
+            }
+            for (int i = 0; i < 3; i++) {
+                lp = lp_delete(lp, p, &p);
+            }
+            n++;
+        }
+        set_lp(o, lp);
     }
     expired_fields += (long long)n;
     return n;
@@ -486,18 +684,20 @@ static size_t remove_due_fields(ft *t, size_t max)
  * (returns false then). Keeps o's registry record current. */
 static bool expire_due_fields(db *d, kstr key, kobj *o)
 {
-    if (!is_table(o) || !ft_volatile(tab(o))) {
+    if (!may_have_ttls(o)) {
         return true;
     }
-    ft *t = tab(o);
-    if (remove_due_fields(t, SIZE_MAX)) {
-        if (ft_size(t) == 0) {
+    int64_t next;
+    if (remove_due_fields(o, SIZE_MAX, &next)) {
+        if (hash_len(o) == 0) {
             db_delete(d, key);
             return false;
         }
         db_touch(d, key);
     }
-    reg_sync(d, key, o);
+    if (next >= 0) {
+        reg_set_due(d, key, next);
+    }
     return true;
 }
 
@@ -509,6 +709,11 @@ struct sweep {
 static void sweep_one(void *priv, void *e)
 {
     struct sweep *s = priv;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->recs[i] == e) {
+            return; /* never twice: the record may be freed below */
+        }
+    }
     if (s->n < SWEEP_PER_CYCLE) {
         s->recs[s->n++] = e; /* a longer chain waits for the next pass */
     }
@@ -522,6 +727,7 @@ void hash_expire_cycle(uint64_t budget_us)
     if (!reg.n) {
         return;
     }
+    ht_rehash_ms(reg.table, 0); /* the registry is written in bursts: finish its resizes */
     uint64_t start = clock_mono_us();
     db_now_ms = clock_ms();
     bool out_of_time = false;
@@ -533,38 +739,45 @@ void hash_expire_cycle(uint64_t budget_us)
             reg_drop(r);
             continue;
         }
-        ft *t = tab(o);
         size_t removed = 0, n;
+        int64_t due;
         do {
-            n = remove_due_fields(t, CYCLE_CHECK_EVERY);
+            n = remove_due_fields(o, CYCLE_CHECK_EVERY, &due);
             removed += n;
             out_of_time = clock_mono_us() - start > budget_us;
         } while (n == CYCLE_CHECK_EVERY && !out_of_time);
-        kstr key = kstr_make(r->key, r->keylen);
-        if (ft_size(t) == 0) {
+        kstr key = rec_key(r);
+        if (hash_len(o) == 0) {
             db_delete(d, key); /* before reg_drop frees the key bytes */
             reg_drop(r);
+            continue;
+        }
+        if (removed) {
+            db_touch(d, key);
+        }
+        if (due >= 0) {
+            reg_set_due(d, key, due);
         } else {
-            if (removed) {
-                db_touch(d, key);
-            }
-            if (ft_volatile(t)) {
-                reg_sync(d, key, o);
-            } else {
-                reg_drop(r);
-            }
+            reg_drop(r);
         }
     }
-    /* Sweep: a few records per call, in table order. */
-    struct sweep s = {.n = 0};
-    size_t buckets = 0;
-    do {
-        reg.sweep_cursor = ht_scan(reg.table, reg.sweep_cursor, sweep_one, &s);
-    } while (reg.sweep_cursor && s.n < SWEEP_PER_CYCLE / 2 && ++buckets < SWEEP_PER_CYCLE);
-    for (size_t i = 0; i < s.n; i++) {
-        db *d;
-        if (!reg_target(s.recs[i], &d)) {
-            reg_drop(s.recs[i]);
+    /* Sweep: a few records per call, in table order; more while most of them turn out
+     * stale (after FLUSHALL, say) and time is left. */
+    for (;;) {
+        struct sweep s = {.n = 0};
+        size_t buckets = 0, dropped = 0;
+        do {
+            reg.sweep_cursor = ht_scan(reg.table, reg.sweep_cursor, sweep_one, &s);
+        } while (reg.sweep_cursor && s.n < SWEEP_PER_CYCLE / 2 && ++buckets < SWEEP_PER_CYCLE);
+        for (size_t i = 0; i < s.n; i++) {
+            db *d;
+            if (!reg_target(s.recs[i], &d)) {
+                reg_drop(s.recs[i]);
+                dropped++;
+            }
+        }
+        if (dropped * 2 <= s.n || !reg.n || clock_mono_us() - start > budget_us) {
+            break;
         }
     }
 }
@@ -585,20 +798,20 @@ void hash_swap_dbs(int a, int b)
     ht_iter_init(&it, reg.table);
     reg_rec *r;
     while ((r = ht_iter_next(&it)) != NULL) {
-        if (r->db_id == a || r->db_id == b) {
+        if ((int)r->db_id == a || (int)r->db_id == b) {
             moved[n++] = r;
         }
     }
     ht_iter_done(&it);
     for (size_t i = 0; i < n; i++) {
         r = moved[i];
-        reg_key k = {r->db_id, kstr_make(r->key, r->keylen)};
+        reg_key k = {(int)r->db_id, rec_key(r)};
         ht_remove(reg.table, reg_hash(k.db_id, k.key), &k);
     }
     for (size_t i = 0; i < n; i++) {
         r = moved[i];
-        r->db_id = r->db_id == a ? b : a;
-        ht_insert(reg.table, reg_hash(r->db_id, kstr_make(r->key, r->keylen)), r);
+        r->db_id = (uint32_t)((int)r->db_id == a ? b : a);
+        ht_insert(reg.table, reg_hash((int)r->db_id, rec_key(r)), r);
     }
     kv_free(moved);
 }
@@ -628,11 +841,16 @@ static kobj *lookup(client *c, kstr key, bool read, bool *wrong)
     if (!o) {
         return NULL;
     }
-    kobj_set_lru(o, db_lru_clock);
+    if (!read) {
+        kobj_set_lru(o, db_lru_clock); /* db_find_read did it for reads */
+    }
     if (kobj_type(o) != OBJ_HASH) {
         reply_wrongtype(c);
         *wrong = true;
         return NULL;
+    }
+    if (is_table(o)) {
+        ft_rehash_step(tab(o)); /* reads help finish a resize, as Redis's dictFind does */
     }
     return expire_due_fields(c->db, key, o) ? o : NULL;
 }
@@ -935,3 +1153,907 @@ static void cmd_hincrbyfloat(client *c)
     db_touch(c->db, key);
     reply_bulk(&c->out, buf, len);
 }
+
+/* ---- HRANDFIELD ---------------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static size_t rnd_below(size_t n)
+{
+    return (size_t)(rnd() % n);
+}
+
+/* Closes a client whose reply grew past REPLY_GUARD_BYTES (it cannot be finished). */
+static bool reply_runaway(client *c)
+{
+    if (c->out.pending > REPLY_GUARD_BYTES) {
+        client_close_async(c);
+        return true;
+    }
+    return false;
+}
+
+static void reply_pair(client *c, kstr f, kstr v, bool withvalues)
+{
+    if (withvalues && c->resp > 2) {
+        reply_array(&c->out, 2);
+    }
+    reply_kstr(c, f);
+    if (withvalues) {
+        reply_kstr(c, v);
+    }
+}
+
+static void reply_lp_pair(client *c, uint8_t *lp, uint8_t *p, bool withvalues)
+{
+    uint8_t fb[LP_INTBUF_SIZE], vb[LP_INTBUF_SIZE];
+    reply_pair(c, lp_str(p, fb), lp_str(lp_next(lp, p), vb), withvalues);
+}
+
+static void reply_entry(client *c, const ft_entry *e, bool withvalues)
+{
+    reply_pair(c, entry_field(e), entry_value(e), withvalues);
+}
+
+/* CASE 1 of Redis's HRANDFIELD: count picks with repetition, in random order. */
+static void hrandfield_repeat(client *c, kobj *o, size_t size, unsigned long long count,
+                              bool withvalues)
+{
+    uint8_t **pos = NULL;
+    if (!is_table(o)) {
+        /* Field positions once, so each pick is O(1) rather than a walk. */
+        uint8_t *lp = lpk(o);
+        pos = kv_malloc(sizeof(*pos) * size);
+        size_t i = 0;
+        for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, stride(o))) {
+            pos[i++] = p;
+        }
+    }
+    for (unsigned long long i = 0; i < count; i++) {
+        if (pos) {
+            reply_lp_pair(c, lpk(o), pos[rnd_below(size)], withvalues);
+        } else {
+            reply_entry(c, ft_random(tab(o)), withvalues);
+        }
+        if ((i & 1023) == 1023 && reply_runaway(c)) {
+            break;
+        }
+    }
+    kv_free(pos);
+}
+
+static uint64_t ptr_hash(const void *e)
+{
+    uint64_t z = (uint64_t)(uintptr_t)e * 0x9e3779b97f4a7c15ULL;
+    return z ^ (z >> 29);
+}
+
+static bool ptr_match(const void *e, const void *key)
+{
+    return e == key;
+}
+
+static const ht_type ptr_set_type = {ptr_hash, ptr_match, NULL};
+
+/* count distinct fields out of size (count < size). */
+static void hrandfield_distinct(client *c, kobj *o, size_t size, size_t count, bool withvalues)
+{
+    if (!is_table(o)) {
+        /* Selection sampling: one pass, each pair kept with probability needed/left. */
+        uint8_t *lp = lpk(o);
+        size_t needed = count, left = size;
+        for (uint8_t *p = lp_first(lp); p && needed; p = lp_skip(lp, p, stride(o)), left--) {
+            if (rnd_below(left) < needed) {
+                reply_lp_pair(c, lp, p, withvalues);
+                needed--;
+            }
+        }
+        return;
+    }
+    ft *t = tab(o);
+    if (count * 3 > size) {
+        /* CASE 3: take all, drop random ones down to count. */
+        ft_entry **all = kv_malloc(sizeof(*all) * size);
+        size_t n = 0;
+        ft_iter it;
+        ft_iter_init(&it, t, false);
+        ft_entry *e;
+        while ((e = ft_iter_next(&it)) != NULL) {
+            all[n++] = e;
+        }
+        ft_iter_done(&it);
+        while (n > count) {
+            size_t i = rnd_below(n);
+            all[i] = all[--n];
+        }
+        for (size_t i = 0; i < n; i++) {
+            reply_entry(c, all[i], withvalues);
+        }
+        kv_free(all);
+        return;
+    }
+    /* CASE 4: random picks until count distinct ones. */
+    ht *seen = ht_create(&ptr_set_type);
+    for (size_t added = 0; added < count;) {
+        ft_entry *e = ft_random(t);
+        uint64_t h = ptr_hash(e);
+        if (ht_find(seen, h, e)) {
+            continue;
+        }
+        ht_insert(seen, h, e);
+        added++;
+        reply_entry(c, e, withvalues);
+    }
+    ht_destroy(seen);
+}
+
+static void hrandfield_count(client *c, long long l, bool withvalues)
+{
+    bool wrong;
+    kobj *o = lookup(c, c->argv[1], true, &wrong);
+    if (wrong) {
+        return;
+    }
+    unsigned long long count = l >= 0 ? (unsigned long long)l : (unsigned long long)-l;
+    if (!o || count == 0) {
+        reply_array(&c->out, 0);
+        return;
+    }
+    size_t size = hash_len(o);
+    size_t per = withvalues && c->resp == 2 ? 2 : 1;
+    if (l < 0 || count == 1) {
+        reply_array(&c->out, (size_t)count * per);
+        hrandfield_repeat(c, o, size, count, withvalues);
+        return;
+    }
+    if (count >= size) {
+        reply_array(&c->out, size * per);
+        hiter it;
+        kstr f, v;
+        hiter_init(&it, o);
+        while (hiter_next(&it, &f, &v)) {
+            reply_pair(c, f, v, withvalues);
+        }
+        hiter_done(&it);
+        return;
+    }
+    reply_array(&c->out, (size_t)count * per);
+    hrandfield_distinct(c, o, size, (size_t)count, withvalues);
+}
+
+static void cmd_hrandfield(client *c)
+{
+    if (c->argc >= 3) {
+        long long l;
+        if (!arg_ll_or_reply(c, c->argv[2], &l)) {
+            return;
+        }
+        if (l == LLONG_MIN) {
+            reply_error(&c->out, "ERR value is out of range, value must between "
+                                 "-9223372036854775807 and 9223372036854775807");
+            return;
+        }
+        if (c->argc > 4 || (c->argc == 4 && !kstr_is(c->argv[3], "withvalues"))) {
+            reply_syntax_error(c);
+            return;
+        }
+        bool withvalues = c->argc == 4;
+        if (withvalues && (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2)) {
+            reply_error(&c->out, "ERR value is out of range");
+            return;
+        }
+        hrandfield_count(c, l, withvalues);
+        return;
+    }
+    bool wrong;
+    kobj *o = lookup(c, c->argv[1], true, &wrong);
+    if (wrong) {
+        return;
+    }
+    if (!o) {
+        reply_null(&c->out);
+    } else if (is_table(o)) {
+        reply_kstr(c, entry_field(ft_random(tab(o))));
+    } else {
+        uint8_t buf[LP_INTBUF_SIZE], *lp = lpk(o);
+        long idx = (long)(stride(o) * rnd_below(hash_len(o)));
+        reply_kstr(c, lp_str(lp_seek(lp, idx), buf));
+    }
+}
+
+/* ---- HSCAN --------------------------------------------------------------------------- */
+
+/* The cursor as Redis parses it (strtoul): leading space refused, an optional sign ("-1"
+ * wraps), digits only, no overflow, the string ends at a NUL byte; "" is 0. */
+static bool scan_cursor_or_reply(client *c, kstr a, uint64_t *out)
+{
+    const char *nul = memchr(a.p, '\0', a.len);
+    size_t len = nul ? (size_t)(nul - a.p) : a.len, i = 0;
+    if (len && (a.p[0] == ' ' || (a.p[0] >= '\t' && a.p[0] <= '\r'))) {
+        goto invalid;
+    }
+    bool neg = false, overflow = false;
+    if (i < len && (a.p[i] == '+' || a.p[i] == '-')) {
+        neg = a.p[i++] == '-';
+    }
+    size_t start = i;
+    uint64_t v = 0;
+    for (; i < len && a.p[i] >= '0' && a.p[i] <= '9'; i++) {
+        unsigned d = (unsigned)(a.p[i] - '0');
+        overflow |= v > (UINT64_MAX - d) / 10;
+        v = v * 10 + d;
+    }
+    if (i == start) {
+        if (len) {
+            goto invalid;
+        }
+        *out = 0;
+        return true;
+    }
+    if (i != len || overflow) {
+        goto invalid;
+    }
+    *out = neg ? (uint64_t)0 - v : v;
+    return true;
+invalid:
+    reply_error(&c->out, "ERR invalid cursor");
+    return false;
+}
+
+typedef struct scan_acc {
+    ft_entry **v;
+    size_t n, cap;
+} scan_acc;
+
+static void scan_collect(void *priv, ft_entry *e)
+{
+    scan_acc *a = priv;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 32;
+        a->v = kv_realloc(a->v, a->cap * sizeof(*a->v));
+    }
+    a->v[a->n++] = e;
+}
+
+static void cmd_hscan(client *c)
+{
+    uint64_t cursor;
+    if (!scan_cursor_or_reply(c, c->argv[2], &cursor)) {
+        return;
+    }
+    bool wrong;
+    kobj *o = lookup(c, c->argv[1], true, &wrong);
+    if (wrong) {
+        return;
+    }
+    if (!o) {
+        reply_array(&c->out, 2);
+        reply_bulk(&c->out, "0", 1);
+        reply_array(&c->out, 0);
+        return;
+    }
+    long long count = 10;
+    kstr pat = {NULL, 0};
+    bool use_pat = false, novalues = false;
+    for (int i = 3; i < c->argc;) {
+        bool has_value = c->argc - i >= 2;
+        if (has_value && kstr_is(c->argv[i], "count")) {
+            if (!arg_ll_or_reply(c, c->argv[i + 1], &count)) {
+                return;
+            }
+            if (count < 1) {
+                reply_syntax_error(c);
+                return;
+            }
+            i += 2;
+        } else if (has_value && kstr_is(c->argv[i], "match")) {
+            pat = c->argv[i + 1];
+            use_pat = !(pat.len == 1 && pat.p[0] == '*');
+            i += 2;
+        } else if (kstr_is(c->argv[i], "novalues")) {
+            novalues = true; /* Redis 7.4 */
+            i++;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    bool with_values = !novalues;
+    void *hdr;
+    size_t n = 0;
+    if (!is_table(o)) {
+        /* A packed hash is returned whole, with cursor 0, as Redis does. */
+        reply_array(&c->out, 2);
+        reply_bulk(&c->out, "0", 1);
+        hdr = reply_defer(&c->out);
+        hiter it;
+        kstr f, v;
+        hiter_init(&it, o);
+        while (hiter_next(&it, &f, &v)) {
+            if (use_pat && !glob_match(pat.p, pat.len, f.p, f.len, false)) {
+                continue;
+            }
+            reply_kstr(c, f);
+            if (with_values) {
+                reply_kstr(c, v);
+            }
+            n += with_values ? 2 : 1;
+        }
+        hiter_done(&it);
+        reply_defer_set(&c->out, hdr, REPLY_ARRAY, n);
+        return;
+    }
+    /* As Redis: stop once COUNT items (a field and its value are two) are gathered or
+     * after COUNT * 10 buckets, so a sparse table cannot make one call walk all of it. */
+    scan_acc acc = {NULL, 0, 0};
+    long long max_buckets = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
+    size_t per = with_values ? 2 : 1;
+    do {
+        cursor = ft_scan(tab(o), cursor, scan_collect, &acc);
+    } while (cursor && max_buckets-- && acc.n * per < (unsigned long long)count);
+    char buf[24];
+    size_t blen = ull_to_str(buf, cursor);
+    reply_array(&c->out, 2);
+    reply_bulk(&c->out, buf, blen);
+    hdr = reply_defer(&c->out);
+    for (size_t i = 0; i < acc.n; i++) {
+        kstr f = entry_field(acc.v[i]);
+        if (use_pat && !glob_match(pat.p, pat.len, f.p, f.len, false)) {
+            continue;
+        }
+        reply_kstr(c, f);
+        if (with_values) {
+            reply_kstr(c, entry_value(acc.v[i]));
+        }
+        n += per;
+    }
+    reply_defer_set(&c->out, hdr, REPLY_ARRAY, n);
+    kv_free(acc.v);
+}
+
+/* ---- field expiry commands ----------------------------------------------------------- */
+
+/* Parses "FIELDS numfields field..." with the keyword at argv[at]: numfields must be a
+ * positive integer (else count_err) equal to the number of arguments after it. Returns
+ * the index of the first field, or 0 after replying. */
+static int fields_or_reply(client *c, int at, const char *count_err)
+{
+    if (at >= c->argc || !kstr_is(c->argv[at], "FIELDS")) {
+        reply_error(&c->out, ERR_FIELDS_KEYWORD);
+        return 0;
+    }
+    if (at + 1 >= c->argc) {
+        reply_arity(c); /* HGETEX key EX 1 FIELDS: Redis reads past argv here */
+        return 0;
+    }
+    long long n;
+    if (!str_to_ll(c->argv[at + 1].p, c->argv[at + 1].len, &n) || n < 1) {
+        reply_error(&c->out, count_err);
+        return 0;
+    }
+    if (n != c->argc - at - 2) {
+        reply_error(&c->out, ERR_NUMFIELDS_MATCH);
+        return 0;
+    }
+    return at + 2;
+}
+
+/* An expire time argument as Redis's HFE parseExpireTime: an integer >= 0, in seconds or
+ * ms, plus base (now for relative times, 0 for absolute ones), at most HFE_MAX_MS. */
+static bool hfe_time_or_reply(client *c, kstr a, bool seconds, int64_t base, int64_t *out)
+{
+    long long v;
+    if (!arg_ll_or_reply(c, a, &v)) {
+        return false;
+    }
+    if (v < 0) {
+        reply_error(&c->out, "ERR invalid expire time, must be >= 0");
+        return false;
+    }
+    if (seconds) {
+        if (v > HFE_MAX_MS / 1000) {
+            goto invalid;
+        }
+        v *= 1000;
+    }
+    if (v > HFE_MAX_MS - base) {
+        goto invalid;
+    }
+    *out = v + base;
+    return true;
+invalid:
+    reply_errorf(&c->out, "ERR invalid expire time in '%s' command", c->cmd->fullname);
+    return false;
+}
+
+enum { COND_NX = 1, COND_XX = 2, COND_GT = 4, COND_LT = 8 };
+enum { HFE_NO_FIELD = -2, HFE_NO_TTL = -1, HFE_NOT_MET = 0, HFE_SET = 1, HFE_DELETED = 2 };
+
+static unsigned cond_flag(kstr a)
+{
+    if (a.len != 2) {
+        return 0;
+    }
+    return kstr_is(a, "NX")   ? COND_NX
+           : kstr_is(a, "XX") ? COND_XX
+           : kstr_is(a, "GT") ? COND_GT
+           : kstr_is(a, "LT") ? COND_LT
+                              : 0;
+}
+
+/* Gives field f of o the expire time `at`, or removes its TTL when at < 0, under the
+ * NX/XX/GT/LT condition (a field without TTL counts as an infinite TTL: GT and XX fail,
+ * LT and NX pass). A time at or before now deletes the field. Returns the HEXPIRE reply
+ * code; HFE_SET also for a removed TTL, HFE_NOT_MET for nothing to remove. */
+static int field_set_expire(kobj *o, kstr f, int64_t at, unsigned cond)
+{
+    int64_t prev;
+    if (!field_ttl(o, f, &prev)) {
+        return HFE_NO_FIELD;
+    }
+    if (at < 0) {
+        if (prev < 0) {
+            return HFE_NOT_MET;
+        }
+        store_ttl(o, f, -1);
+        return HFE_SET;
+    }
+    if (prev < 0) {
+        if (cond & (COND_XX | COND_GT)) {
+            return HFE_NOT_MET;
+        }
+    } else if ((cond == COND_GT && prev >= at) || (cond == COND_LT && prev <= at) ||
+               cond == COND_NX) {
+        return HFE_NOT_MET;
+    }
+    if (at <= db_now_ms) {
+        del_field(o, f);
+        expired_fields++;
+        return HFE_DELETED;
+    }
+    store_ttl(o, f, at);
+    return HFE_SET;
+}
+
+/* After a command that may have set TTLs or deleted fields: drops an emptied key, else
+ * signals the change and (re)registers the hash for active expiry. */
+static void finish_expire_write(client *c, kstr key, kobj *o, bool changed)
+{
+    if (!finish_write(c, key, o, changed)) {
+        reg_sync(c->db, key, o);
+    }
+}
+
+static void hexpire_generic(client *c, bool seconds, bool relative)
+{
+    bool wrong;
+    kstr key = c->argv[1];
+    kobj *o = lookup(c, key, false, &wrong);
+    if (wrong) {
+        return;
+    }
+    int64_t at;
+    if (!hfe_time_or_reply(c, c->argv[2], seconds, relative ? db_now_ms : 0, &at)) {
+        return;
+    }
+    unsigned cond = cond_flag(c->argv[3]);
+    int first = fields_or_reply(c, cond ? 4 : 3, ERR_NUMFIELDS_GT0);
+    if (!first) {
+        return;
+    }
+    reply_array(&c->out, (size_t)(c->argc - first));
+    bool changed = false;
+    for (int i = first; i < c->argc; i++) {
+        int r = o ? field_set_expire(o, c->argv[i], at, cond) : HFE_NO_FIELD;
+        changed |= r == HFE_SET || r == HFE_DELETED;
+        reply_int(&c->out, r);
+    }
+    if (o && changed) {
+        finish_expire_write(c, key, o, true);
+    }
+}
+
+static void cmd_hexpire(client *c)
+{
+    hexpire_generic(c, true, true);
+}
+
+static void cmd_hpexpire(client *c)
+{
+    hexpire_generic(c, false, true);
+}
+
+static void cmd_hexpireat(client *c)
+{
+    hexpire_generic(c, true, false);
+}
+
+static void cmd_hpexpireat(client *c)
+{
+    hexpire_generic(c, false, false);
+}
+
+static void httl_generic(client *c, bool seconds, bool absolute)
+{
+    bool wrong;
+    kobj *o = lookup(c, c->argv[1], true, &wrong);
+    if (wrong) {
+        return;
+    }
+    int first = fields_or_reply(c, 2, ERR_NUMFIELDS_POSITIVE);
+    if (!first) {
+        return;
+    }
+    int64_t base = absolute ? 0 : db_now_ms;
+    reply_array(&c->out, (size_t)(c->argc - first));
+    for (int i = first; i < c->argc; i++) {
+        kstr f = c->argv[i];
+        int64_t at;
+        long long r;
+        if (!o || !field_ttl(o, f, &at)) {
+            r = HFE_NO_FIELD;
+        } else if (at < 0) {
+            r = HFE_NO_TTL;
+        } else {
+            r = seconds ? (at + 999 - base) / 1000 : at - base;
+        }
+        reply_int(&c->out, r);
+    }
+}
+
+static void cmd_httl(client *c)
+{
+    httl_generic(c, true, false);
+}
+
+static void cmd_hpttl(client *c)
+{
+    httl_generic(c, false, false);
+}
+
+static void cmd_hexpiretime(client *c)
+{
+    httl_generic(c, true, true);
+}
+
+static void cmd_hpexpiretime(client *c)
+{
+    httl_generic(c, false, true);
+}
+
+static void cmd_hpersist(client *c)
+{
+    bool wrong;
+    kstr key = c->argv[1];
+    kobj *o = lookup(c, key, false, &wrong);
+    if (wrong) {
+        return;
+    }
+    int first = fields_or_reply(c, 2, ERR_NUMFIELDS_POSITIVE);
+    if (!first) {
+        return;
+    }
+    reply_array(&c->out, (size_t)(c->argc - first));
+    bool changed = false;
+    for (int i = first; i < c->argc; i++) {
+        int r = o ? field_set_expire(o, c->argv[i], -1, 0) : HFE_NO_FIELD;
+        if (r == HFE_NOT_MET) {
+            r = HFE_NO_TTL;
+        }
+        changed |= r == HFE_SET;
+        reply_int(&c->out, r);
+    }
+    if (changed) {
+        db_touch(c->db, key);
+    }
+}
+
+static void cmd_hgetdel(client *c)
+{
+    bool wrong;
+    kstr key = c->argv[1];
+    kobj *o = lookup(c, key, false, &wrong);
+    if (wrong) {
+        return;
+    }
+    int first = fields_or_reply(c, 2, ERR_NUMFIELDS_POSITIVE);
+    if (!first) {
+        return;
+    }
+    reply_array(&c->out, (size_t)(c->argc - first));
+    bool deleted = false;
+    for (int i = first; i < c->argc; i++) {
+        fval v;
+        if (o && get_field(o, c->argv[i], &v)) {
+            reply_kstr(c, v.s);
+            del_field(o, c->argv[i]);
+            deleted = true;
+        } else {
+            reply_null(&c->out);
+        }
+    }
+    if (deleted) {
+        finish_write(c, key, o, true);
+    }
+}
+
+/* Expire options of HGETEX and HSETEX. */
+enum {
+    OPT_EX = 1 << 0,
+    OPT_PX = 1 << 1,
+    OPT_EXAT = 1 << 2,
+    OPT_PXAT = 1 << 3,
+    OPT_PERSIST = 1 << 4,
+    OPT_KEEPTTL = 1 << 5,
+    OPT_FNX = 1 << 6,
+    OPT_FXX = 1 << 7,
+};
+#define OPT_TIMES (OPT_EX | OPT_PX | OPT_EXAT | OPT_PXAT)
+
+static unsigned time_opt(kstr a)
+{
+    return kstr_is(a, "EX")     ? OPT_EX
+           : kstr_is(a, "PX")   ? OPT_PX
+           : kstr_is(a, "EXAT") ? OPT_EXAT
+           : kstr_is(a, "PXAT") ? OPT_PXAT
+                                : 0;
+}
+
+/* Parses the time argument of time option opt into absolute ms. */
+static bool opt_time_or_reply(client *c, unsigned opt, kstr a, int64_t *at)
+{
+    bool seconds = opt & (OPT_EX | OPT_EXAT);
+    int64_t base = opt & (OPT_EX | OPT_PX) ? db_now_ms : 0;
+    return hfe_time_or_reply(c, a, seconds, base, at);
+}
+
+static void cmd_hgetex(client *c)
+{
+    bool wrong;
+    kstr key = c->argv[1];
+    kobj *o = lookup(c, key, false, &wrong);
+    if (wrong) {
+        return;
+    }
+    unsigned opt = time_opt(c->argv[2]);
+    int at_fields = 2;
+    int64_t at = -1;
+    if (opt) {
+        at_fields = 4;
+        if (!opt_time_or_reply(c, opt, c->argv[3], &at)) {
+            return;
+        }
+    } else if (kstr_is(c->argv[2], "PERSIST")) {
+        opt = OPT_PERSIST;
+        at_fields = 3;
+    }
+    int first = fields_or_reply(c, at_fields, ERR_NUMFIELDS_POSITIVE);
+    if (!first) {
+        return;
+    }
+    reply_array(&c->out, (size_t)(c->argc - first));
+    bool changed = false;
+    for (int i = first; i < c->argc; i++) {
+        fval v;
+        if (!o || !get_field(o, c->argv[i], &v)) {
+            reply_null(&c->out);
+            continue;
+        }
+        reply_kstr(c, v.s);
+        if (opt) {
+            int r = field_set_expire(o, c->argv[i], at, 0);
+            changed |= r == HFE_SET || r == HFE_DELETED;
+        }
+    }
+    if (o && changed) {
+        finish_expire_write(c, key, o, true);
+    }
+}
+
+/* HSETEX options, parsed before the key is looked up (Redis's hsetexParseArgs). Returns
+ * the index of the first field, or 0 after replying. */
+static int hsetex_args_or_reply(client *c, unsigned *flags, int64_t *at)
+{
+    unsigned fl = 0;
+    for (int i = 2; i < c->argc; i++) {
+        kstr a = c->argv[i];
+        unsigned t = time_opt(a);
+        if (kstr_is(a, "FIELDS")) {
+            if (i >= c->argc - 3) {
+                reply_arity(c);
+                return 0;
+            }
+            long long n;
+            kstr na = c->argv[i + 1];
+            if (!str_to_ll(na.p, na.len, &n) || n < 1 || n > INT_MAX) {
+                reply_error(&c->out, "ERR invalid number of fields");
+                return 0;
+            }
+            int remaining = c->argc - i - 2;
+            if (remaining % 2 != 0 || n != remaining / 2) {
+                reply_arity(c);
+                return 0;
+            }
+            *flags = fl;
+            return i + 2;
+        } else if (t || kstr_is(a, "KEEPTTL")) {
+            if (fl & (OPT_TIMES | OPT_KEEPTTL)) {
+                reply_error(&c->out, "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments "
+                                     "can be specified");
+                return 0;
+            }
+            if (!t) {
+                fl |= OPT_KEEPTTL;
+                continue;
+            }
+            if (i >= c->argc - 1) {
+                reply_error(&c->out, "ERR missing expire time");
+                return 0;
+            }
+            if (!opt_time_or_reply(c, t, c->argv[++i], at)) {
+                return 0;
+            }
+            fl |= t;
+        } else if (kstr_is(a, "FXX") || kstr_is(a, "FNX")) {
+            if (fl & (OPT_FXX | OPT_FNX)) {
+                reply_error(&c->out, "ERR Only one of FXX or FNX arguments can be specified");
+                return 0;
+            }
+            fl |= kstr_is(a, "FXX") ? OPT_FXX : OPT_FNX;
+        } else {
+            reply_errorf(&c->out, "ERR unknown argument: %.*s", (int)a.len, a.p);
+            return 0;
+        }
+    }
+    reply_arity(c); /* no FIELDS: unreachable with arity -6, kept for safety */
+    return 0;
+}
+
+static void cmd_hsetex(client *c)
+{
+    unsigned fl = 0;
+    int64_t at = -1;
+    int first = hsetex_args_or_reply(c, &fl, &at);
+    if (!first) {
+        return;
+    }
+    bool wrong;
+    kstr key = c->argv[1];
+    kobj *o = lookup(c, key, false, &wrong);
+    if (wrong) {
+        return;
+    }
+    if (!o && (fl & OPT_FXX)) {
+        reply_int(&c->out, 0);
+        return;
+    }
+    if (o && (fl & (OPT_FXX | OPT_FNX))) {
+        int found = 0, n = (c->argc - first) / 2;
+        for (int i = first; i < c->argc; i += 2) {
+            fval v;
+            bool exists = get_field(o, c->argv[i], &v);
+            found += exists;
+            if (((fl & OPT_FXX) && !exists) || ((fl & OPT_FNX) && exists)) {
+                break;
+            }
+        }
+        if (((fl & OPT_FNX) && found) || ((fl & OPT_FXX) && found != n)) {
+            reply_int(&c->out, 0);
+            return;
+        }
+    }
+    if (!o) {
+        o = create_hash(c, key);
+    }
+    bool keep = fl & (OPT_TIMES | OPT_KEEPTTL);
+    for (int i = first; i < c->argc; i += 2) {
+        set_field(o, c->argv[i], c->argv[i + 1], keep);
+        if (fl & OPT_TIMES) {
+            field_set_expire(o, c->argv[i], at, 0);
+        }
+    }
+    finish_expire_write(c, key, o, true);
+    reply_int(&c->out, 1);
+}
+
+/* ---- the table ----------------------------------------------------------------------- */
+
+#define HASH "hash"
+#define W_DENY (CMD_WRITE | CMD_DENYOOM)
+#define RO_FAST (CMD_READONLY | CMD_FAST)
+#define N_FIELDS "O(N) where N is the number of specified fields"
+
+command hash_commands[] = {
+    {"hset", cmd_hset, -4, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Set the string value of a hash field", "2.0.0",
+     "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the "
+     "command is called with multiple field/value pairs.",
+     NULL, NULL},
+    {"hsetnx", cmd_hsetnx, 4, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_INSERT, HASH,
+     "Set the value of a hash field, only if the field does not exist", "2.0.0", "O(1)", NULL,
+     NULL},
+    {"hget", cmd_hget, 3, RO_FAST, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Get the value of a hash field", "2.0.0", "O(1)", NULL, NULL},
+    {"hmset", cmd_hmset, -4, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Set multiple hash fields to multiple values", "2.0.0",
+     "O(N) where N is the number of fields being set.", NULL, NULL},
+    {"hmget", cmd_hmget, -3, RO_FAST, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Get the values of all the given hash fields", "2.0.0",
+     "O(N) where N is the number of fields being requested.", NULL, NULL},
+    {"hgetall", cmd_hgetall, 2, CMD_READONLY, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Get all the fields and values in a hash", "2.0.0", "O(N) where N is the size of the hash.",
+     NULL, NULL},
+    {"hdel", cmd_hdel, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, KS_RW | KS_DELETE, HASH,
+     "Delete one or more hash fields", "2.0.0",
+     "O(N) where N is the number of fields to be removed.", NULL, NULL},
+    {"hexists", cmd_hexists, 3, RO_FAST, 1, 1, 1, KS_RO, HASH, "Determine if a hash field exists",
+     "2.0.0", "O(1)", NULL, NULL},
+    {"hlen", cmd_hlen, 2, RO_FAST, 1, 1, 1, KS_RO, HASH, "Get the number of fields in a hash",
+     "2.0.0", "O(1)", NULL, NULL},
+    {"hkeys", cmd_hkeys, 2, CMD_READONLY, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Get all the fields in a hash", "2.0.0", "O(N) where N is the size of the hash.", NULL, NULL},
+    {"hvals", cmd_hvals, 2, CMD_READONLY, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Get all the values in a hash", "2.0.0", "O(N) where N is the size of the hash.", NULL, NULL},
+    {"hincrby", cmd_hincrby, 4, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_ACCESS | KS_UPDATE, HASH,
+     "Increment the integer value of a hash field by the given number", "2.0.0", "O(1)", NULL,
+     NULL},
+    {"hincrbyfloat", cmd_hincrbyfloat, 4, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_ACCESS | KS_UPDATE,
+     HASH, "Increment the float value of a hash field by the given amount", "2.6.0", "O(1)", NULL,
+     NULL},
+    {"hstrlen", cmd_hstrlen, 3, RO_FAST, 1, 1, 1, KS_RO, HASH,
+     "Get the length of the value of a hash field", "3.2.0", "O(1)", NULL, NULL},
+    {"hrandfield", cmd_hrandfield, -2, CMD_READONLY, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Get one or multiple random fields from a hash", "6.2.0",
+     "O(N) where N is the number of fields returned", NULL, NULL},
+    {"hscan", cmd_hscan, -3, CMD_READONLY, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Incrementally iterate hash fields and associated values", "2.8.0",
+     "O(1) for every call. O(N) for a complete iteration, including enough command calls "
+     "for the cursor to return back to 0. N is the number of elements inside the "
+     "collection..",
+     NULL, NULL},
+    /* Redis 7.4 */
+    {"hexpire", cmd_hexpire, -6, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Set expiry for hash field using relative time to expire (seconds)", "7.4.0", N_FIELDS, NULL,
+     NULL},
+    {"hpexpire", cmd_hpexpire, -6, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Set expiry for hash field using relative time to expire (milliseconds)", "7.4.0", N_FIELDS,
+     NULL, NULL},
+    {"hexpireat", cmd_hexpireat, -6, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Set expiry for hash field using an absolute Unix timestamp (seconds)", "7.4.0", N_FIELDS,
+     NULL, NULL},
+    {"hpexpireat", cmd_hpexpireat, -6, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Set expiry for hash field using an absolute Unix timestamp (milliseconds)", "7.4.0", N_FIELDS,
+     NULL, NULL},
+    {"httl", cmd_httl, -5, RO_FAST, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Returns the TTL in seconds of a hash field.", "7.4.0", N_FIELDS, NULL, NULL},
+    {"hpttl", cmd_hpttl, -5, RO_FAST, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Returns the TTL in milliseconds of a hash field.", "7.4.0", N_FIELDS, NULL, NULL},
+    {"hexpiretime", cmd_hexpiretime, -5, RO_FAST, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Returns the expiration time of a hash field as a Unix timestamp, in seconds.", "7.4.0",
+     N_FIELDS, NULL, NULL},
+    {"hpexpiretime", cmd_hpexpiretime, -5, RO_FAST, 1, 1, 1, KS_RO | KS_ACCESS, HASH,
+     "Returns the expiration time of a hash field as a Unix timestamp, in msec.", "7.4.0", N_FIELDS,
+     NULL, NULL},
+    {"hpersist", cmd_hpersist, -5, CMD_WRITE | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Removes the expiration time for each specified field", "7.4.0", N_FIELDS, NULL, NULL},
+    /* Redis 8.0 */
+    {"hgetdel", cmd_hgetdel, -5, CMD_WRITE | CMD_FAST, 1, 1, 1, KS_RW | KS_ACCESS | KS_DELETE, HASH,
+     "Returns the value of a field and deletes it from the hash.", "8.0.0", N_FIELDS, NULL, NULL},
+    {"hgetex", cmd_hgetex, -5, CMD_WRITE | CMD_FAST, 1, 1, 1, KS_RW | KS_ACCESS | KS_UPDATE, HASH,
+     "Get the value of one or more fields of a given hash key, and optionally set their "
+     "expiration.",
+     "8.0.0", N_FIELDS, NULL, NULL},
+    {"hsetex", cmd_hsetex, -6, W_DENY | CMD_FAST, 1, 1, 1, KS_RW | KS_UPDATE, HASH,
+     "Set the value of one or more fields of a given hash key, and optionally set their "
+     "expiration.",
+     "8.0.0", N_FIELDS, NULL, NULL},
+    {0},
+};

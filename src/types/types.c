@@ -4,6 +4,7 @@
 void types_setup(void)
 {
     set_type_setup();
+    list_type_setup();
     hash_type_setup();
     zset_type_setup();
 }

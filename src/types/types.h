@@ -11,6 +11,7 @@ struct db;
 
 void types_setup(void);
 void set_type_setup(void);   /* types/set.c */
+void list_type_setup(void);  /* types/list.c */
 void zset_type_setup(void);  /* types/zset.c */
 
 /* types/hash.c */

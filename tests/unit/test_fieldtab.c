@@ -18,14 +18,14 @@
 
 static int passed, failed;
 
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                 \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            passed++;                                                                              \
+        } else {                                                                                   \
+            failed++;                                                                              \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                        \
+        }                                                                                          \
     } while (0)
 
 static uint64_t rng = 88172645463325252ULL;
@@ -290,6 +290,21 @@ static void test_big_and_scan(void)
     printf("fieldtab: %.1f bytes per entry at 1M entries (16-byte fields, ~12-byte values)\n",
            (double)used / N);
 
+    /* Rehash steps without writes finish a resize left half done: never more memory,
+     * every entry still found. */
+    size_t mem_before = ft_mem_usage(t);
+    for (int i = 0; i < 20000; i++) {
+        ft_rehash_step(t);
+    }
+    CHECK(ft_mem_usage(t) <= mem_before);
+    bool found = true;
+    for (unsigned i = 0; i < N; i += 997) {
+        memcpy(f, &i, sizeof(i));
+        int fl = snprintf(f + 4, sizeof(f) - 4, "field:%u", i) + 4;
+        found &= ft_find(t, f, (size_t)fl) != NULL;
+    }
+    CHECK(found);
+
     /* A SCAN started before half the entries are deleted returns every survivor. */
     struct scan_seen s = {calloc(N, 1), 0};
     uint64_t cursor = ft_scan(t, 0, scan_cb, &s);
@@ -339,12 +354,42 @@ static void test_big_and_scan(void)
     CHECK(kv_used_memory() == before);
 }
 
+static void test_rehash_after_growth(void)
+{
+    ft *t = ft_create();
+    char f[32];
+    size_t last_mem = 0, n = 0;
+    /* Insert until the memory jumps (a growth started), then stop writing. */
+    for (;;) {
+        int fl = snprintf(f, sizeof(f), "k%zu", n++);
+        ft_set(t, f, (size_t)fl, "v", 1, false, NULL);
+        size_t mem = ft_mem_usage(t);
+        if (n > 5000 && mem > last_mem + 20000) {
+            break;
+        }
+        last_mem = mem;
+    }
+    size_t grown = ft_mem_usage(t);
+    for (int i = 0; i < 1000; i++) {
+        ft_rehash_step(t);
+    }
+    CHECK(ft_mem_usage(t) < grown); /* the old bucket array is gone */
+    bool found = true;
+    for (size_t i = 0; i < n; i++) {
+        int fl = snprintf(f, sizeof(f), "k%zu", i);
+        found &= ft_find(t, f, (size_t)fl) != NULL;
+    }
+    CHECK(found);
+    ft_destroy(t);
+}
+
 int main(void)
 {
     uint8_t seed[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     hash_set_seed(seed);
     test_empty_field_and_value();
     test_random_ops();
+    test_rehash_after_growth();
     test_big_and_scan();
     printf("test_fieldtab: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
