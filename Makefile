@@ -100,7 +100,8 @@ run: deps-build
 
 FUZZ_BIN := build/fuzz/fuzz_resp
 fuzz: $(FUZZ_BIN)
-	$(FUZZ_BIN) -max_total_time=60 tests/fuzz/corpus
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=60 build/fuzz/corpus tests/fuzz/corpus
 $(FUZZ_BIN): tests/fuzz/fuzz_resp.c src/proto/resp_parse.c src/base/splitargs.c
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ $^
