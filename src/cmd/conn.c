@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "core/families.h"
@@ -436,6 +437,32 @@ static void client_reply(client *c)
     }
 }
 
+/* CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: 1 when the client was blocked (core/blocking.c). */
+static void client_unblock(client *c)
+{
+    if (c->argc > 4) {
+        reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for "
+                     "'%.*s'. Try CLIENT HELP.",
+                     (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p);
+        return;
+    }
+    bool error = false;
+    if (c->argc == 4) {
+        if (kstr_is(c->argv[3], "error")) {
+            error = true;
+        } else if (!kstr_is(c->argv[3], "timeout")) {
+            reply_error(&c->out, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (!arg_ll_or_reply(c, c->argv[2], &id)) {
+        return;
+    }
+    client *target = id > 0 ? client_by_id((uint64_t)id) : NULL;
+    reply_int(&c->out, target && blocking_unblock(target, error) ? 1 : 0);
+}
+
 static void client_help(client *c)
 {
     static const char *const help[] = {
@@ -472,6 +499,8 @@ static void client_help(client *c)
         "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "SETINFO <option> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
@@ -505,6 +534,9 @@ static command client_subs[] = {
      NULL},
     {"reply", client_reply, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
      "Instruct the server whether to reply to commands", "3.2.0", "O(1)", NULL, NULL},
+    {"unblock", client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+     0, CONN, "Unblock a client blocked in a blocking command from a different connection",
+     "5.0.0", "O(log N) where N is the number of client connections", NULL, NULL},
     {"help", client_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", NULL, NULL},
     {0},

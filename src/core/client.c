@@ -8,6 +8,11 @@
  * Backpressure: a client whose unread replies exceed OUTPUT_PAUSE bytes stops being read
  * until they drain, so a client that pipelines without reading cannot grow the server's
  * memory without bound; the server keeps serving everyone else.
+ *
+ * Blocked clients (core/blocking.c): parsing stops after the blocking command; the socket
+ * is still read (so a disconnect is seen) and input waits in the private buffer. When
+ * the client is unblocked, client_unblocked() queues it and before-sleep runs its
+ * buffered requests, before writing replies.
  */
 #include "core/client.h"
 
@@ -19,6 +24,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "core/blocking.h"
 #include "core/dispatch.h"
 #include "core/multi.h"
 #include "core/server.h"
@@ -33,6 +39,8 @@ static client *clients;        /* doubly linked, newest first */
 static size_t nclients;
 static client *pending_writes; /* singly linked through pw_next */
 static bool have_closed;
+static client **unblocked;     /* CLIENT_UNBLOCKED clients, in unblock order */
+static size_t nunblocked, capunblocked;
 
 static void on_event(ev_loop *loop, int fd, void *data, int mask);
 
@@ -121,6 +129,14 @@ static void unlink_pending(client *c)
 void client_close(client *c)
 {
     unlink_pending(c);
+    blocking_client_gone(c);
+    if (c->flags & CLIENT_UNBLOCKED) {
+        for (size_t i = 0; i < nunblocked; i++) {
+            if (unblocked[i] == c) {
+                unblocked[i] = NULL;
+            }
+        }
+    }
     dispatch_client_gone(c);
     multi_reset(c);
     if (c->fd >= 0) {
@@ -218,6 +234,9 @@ static size_t process_buffer(client *c, char *buf, size_t len)
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) {
             return len; /* drop the rest, as Redis does after QUIT or an error */
         }
+        if (c->flags & CLIENT_BLOCKED) {
+            break;      /* the rest runs once unblocked (client_unblocked) */
+        }
         if (c->out.pending > OUTPUT_PAUSE) {
             break;
         }
@@ -247,7 +266,9 @@ static size_t process_buffer(client *c, char *buf, size_t len)
             dispatch_command(c);
         }
         c->argc = 0;
-        c->argv_mem = 0;
+        if (!(c->flags & CLIENT_BLOCKED)) {
+            c->argv_mem = 0; /* a blocked command's arguments stay, for CLIENT LIST */
+        }
         done += used;
     }
     return done;
@@ -417,8 +438,48 @@ static void on_event(ev_loop *loop, int fd, void *data, int mask)
     }
 }
 
+void client_unblocked(client *c)
+{
+    if (c->flags & CLIENT_UNBLOCKED) {
+        return;
+    }
+    if (nunblocked == capunblocked) {
+        capunblocked = capunblocked ? capunblocked * 2 : 8;
+        unblocked = kv_realloc(unblocked, sizeof(client *) * capunblocked);
+    }
+    c->flags |= CLIENT_UNBLOCKED;
+    unblocked[nunblocked++] = c;
+}
+
+/* Runs the requests unblocked clients pipelined while they waited. Those may unblock
+ * further clients (appended here, run in the same pass) or block again. */
+static void run_unblocked(void)
+{
+    for (size_t i = 0; i < nunblocked; i++) {
+        client *c = unblocked[i];
+        if (!c) {
+            continue;
+        }
+        c->flags &= ~CLIENT_UNBLOCKED;
+        if (!c->qlen || (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_ASAP | CLIENT_READ_PAUSED))) {
+            continue; /* a paused client resumes through resume_reading() */
+        }
+        dispatch_clock_reset();
+        size_t done = process_buffer(c, c->qbuf, c->qlen);
+        keep_rest(c, c->qbuf, done, c->qlen, true);
+        if (c->out.pending > OUTPUT_PAUSE) {
+            pause_reading(c);
+        }
+        client_after_reply(c);
+    }
+    nunblocked = 0;
+}
+
 void client_flush_pending(void)
 {
+    if (nunblocked) {
+        run_unblocked();
+    }
     while (pending_writes) {
         client *c = pending_writes;
         pending_writes = c->pw_next;
@@ -441,7 +502,8 @@ static void flags_string(const client *c, char *out)
         uint32_t flag;
         char ch;
     } marks[] = {{CLIENT_MONITOR, 'O'},   {CLIENT_MULTI, 'x'},
-                 {CLIENT_DIRTY_CAS, 'd'},  {CLIENT_CLOSE_AFTER_REPLY, 'c'},
+                 {CLIENT_BLOCKED, 'b'},    {CLIENT_DIRTY_CAS, 'd'},
+                 {CLIENT_CLOSE_AFTER_REPLY, 'c'}, {CLIENT_UNBLOCKED, 'u'},
                  {CLIENT_CLOSE_ASAP, 'A'}, {CLIENT_UNIX, 'U'},
                  {CLIENT_NO_EVICT, 'e'}};
     char *p = out;
@@ -485,7 +547,8 @@ void client_cron(int64_t now_ms)
         return;
     }
     for (client *c = clients; c; c = c->next) {
-        if (c->fd < 0 || (c->flags & (CLIENT_MONITOR | CLIENT_CLOSE_ASAP))) {
+        /* Blocked clients wait on their own timeout, as in Redis. */
+        if (c->fd < 0 || (c->flags & (CLIENT_MONITOR | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) {
             continue;
         }
         if (now_ms - c->last_interaction_ms > (int64_t)srv.cfg.timeout * 1000) {

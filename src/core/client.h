@@ -39,6 +39,8 @@ enum {
     CLIENT_MULTI = 1 << 12,
     CLIENT_DIRTY_CAS = 1 << 13,  /* a watched key changed: EXEC fails */
     CLIENT_DIRTY_EXEC = 1 << 14, /* a command was rejected while queueing: EXECABORT */
+    CLIENT_BLOCKED = 1 << 15,    /* waiting in a blocking command (core/blocking.c) */
+    CLIENT_UNBLOCKED = 1 << 16,  /* unblocked; its buffered requests run before sleep */
 };
 
 typedef struct client {
@@ -64,6 +66,7 @@ typedef struct client {
     command *cmd, *lastcmd;
     void *mstate;             /* MULTI queue (core/multi.c), NULL outside MULTI */
     void *watched;            /* WATCHed keys (core/multi.c) */
+    void *bstate;             /* blocked command (core/blocking.c), NULL when not blocked */
     reply_out out;
     int64_t ctime_ms, last_interaction_ms;
     long long commands;       /* processed by this client */
@@ -79,6 +82,9 @@ void client_close_async(client *c);    /* from handlers */
 void client_free_closed(void);         /* before-sleep: frees CLOSE_ASAP clients */
 void client_flush_pending(void);       /* before-sleep: writes buffered replies */
 void client_after_reply(client *c);    /* accounting after a reply was queued */
+/* c left the blocked state: the requests it pipelined meanwhile run before the loop
+ * sleeps (never nested inside another client's command). */
+void client_unblocked(client *c);
 
 client *client_first(void);            /* iteration over all clients */
 client *client_by_id(uint64_t id);

@@ -4,6 +4,11 @@
  * unknown command, unknown subcommand, arity, authentication. Then the handler runs with
  * the command clock (db_now_ms) set once, and its time feeds command stats and the slow
  * log; MONITOR clients receive the request afterwards.
+ *
+ * Blocking commands (core/blocking.c): a command that blocked has counted its call and fed
+ * MONITOR, but reaches the slow log only when served. After each top-level command
+ * (after EXEC as a whole, never between queued commands) the clients blocked on keys it
+ * made ready are served.
  */
 #include "core/dispatch.h"
 
@@ -13,6 +18,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/multi.h"
 #include "core/server.h"
 #include "obs/info.h"
@@ -244,7 +250,7 @@ void dispatch_call(client *c, command *cmd)
         info_record_error(c->out.last_error, c->out.errors - errors_before);
     }
     srv.stats.total_commands_processed++;
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG)) {
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_BLOCKED)) {
         slowlog_push(c, dur);
     }
     feed_monitors(c);
@@ -293,6 +299,7 @@ void dispatch_command(client *c)
         c->flags &= ~CLIENT_REPLY_SKIP;
     }
     c->out.discard = false;
+    blocking_handle_ready();
 }
 
 /* ---- argument helpers ---- */

@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/log.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/config.h"
 #include "core/multi.h"
@@ -426,6 +427,7 @@ int main(int argc, char **argv)
     command_setup();
     client_setup();
     multi_setup();
+    blocking_setup(); /* after multi_setup: it chains onto the keyspace change hooks */
     setup_signals();
     srv.loop = ev_create(srv.cfg.maxclients + RESERVED_FDS * 4);
 

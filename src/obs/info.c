@@ -31,6 +31,7 @@
 #include "core/command.h"
 #include "core/server.h"
 #include "db/db.h"
+#include "core/blocking.h"
 #include "db/lazyfree.h"
 #include "types/types.h"
 
@@ -343,10 +344,11 @@ static void section_clients(sbuf *b)
            "maxclients:%d\r\n"
            "client_recent_max_input_buffer:%zu\r\n"
            "client_recent_max_output_buffer:%zu\r\n"
-           "blocked_clients:0\r\n"
+           "blocked_clients:%zu\r\n"
            "tracking_clients:0\r\n"
-           "clients_in_timeout_table:0\r\n",
-           client_count(), srv.cfg.maxclients, max_in, max_out);
+           "clients_in_timeout_table:%zu\r\n",
+           client_count(), srv.cfg.maxclients, max_in, max_out, blocking_clients(),
+           blocking_clients_in_timeout());
 }
 
 static size_t rss_bytes(void)
