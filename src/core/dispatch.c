@@ -250,10 +250,14 @@ void dispatch_call(client *c, command *cmd)
         info_record_error(c->out.last_error, c->out.errors - errors_before);
     }
     srv.stats.total_commands_processed++;
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_BLOCKED)) {
+    /* Cheap guards here keep the common case (fast command, no monitor) call-free. */
+    if (dur >= srv.cfg.slowlog_log_slower_than && srv.cfg.slowlog_log_slower_than >= 0 &&
+        !(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_BLOCKED)) {
         slowlog_push(c, dur);
     }
-    feed_monitors(c);
+    if (nmonitors) {
+        feed_monitors(c);
+    }
 }
 
 /* A command refused before it ran: counted, and inside MULTI it poisons the EXEC. */
