@@ -223,13 +223,98 @@ static void protocol_error(client *c, const char *msg)
                 (unsigned long long)c->id, c->addr);
 }
 
+/* ---- pipelined batches ----
+ *
+ * Each key lookup costs two dependent cache misses (the bucket, then the entry): more
+ * than parsing and running a GET or SET. So when more requests follow the one just
+ * parsed, up to BATCH_MAX of them are parsed ahead, the key of each (taken to be argv[1]:
+ * true of most commands, and a wrong guess only wastes a prefetch) hashed and its bucket
+ * prefetched, then the entries those buckets point at. The requests then run in order
+ * from the stored parse, the lookups reuse the hashes (db_prefetch), and each finds its
+ * lines in cache. Parsing ahead uses a throwaway parser state and limits no request can
+ * change: only authenticated clients batch (AUTH changes the limits).
+ */
+#define BATCH_MAX DB_PREFETCH_MAX
+#define BATCH_ARGS 64 /* slices shared by the requests of one batch */
+
+typedef struct batch {
+    size_t start;              /* buffer offset of request `next` */
+    int n, next;
+    uint32_t len[BATCH_MAX];   /* bytes of request i */
+    uint16_t argc[BATCH_MAX], first[BATCH_MAX];
+    resp_arg args[BATCH_ARGS]; /* offsets relative to the request's start */
+} batch;
+
+static void batch_fill(client *c, batch *b, char *buf, size_t at, size_t len,
+                       const resp_limits *lim)
+{
+    resp_parser p;
+    resp_parser_init(&p);
+    uint64_t hashes[BATCH_MAX];
+    int used = 0;
+    b->start = at;
+    b->n = b->next = 0;
+    db_prefetch_begin();
+    while (b->n < BATCH_MAX && at < len && buf[at] == '*') {
+        if (resp_parse(&p, buf + at, len - at, lim, b->args + used,
+                       (size_t)(BATCH_ARGS - used)) != RESP_OK ||
+            p.argc == 0 || p.consumed > UINT32_MAX) {
+            break; /* incomplete, large or odd: the general path takes it from here */
+        }
+        int i = b->n++;
+        b->len[i] = (uint32_t)p.consumed;
+        b->argc[i] = (uint16_t)p.argc;
+        b->first[i] = (uint16_t)used;
+        hashes[i] = 0;
+        if (p.argc >= 2) {
+            resp_arg k = b->args[used + 1];
+            hashes[i] = db_prefetch(c->db, kstr_make(buf + at + k.off, k.len));
+        }
+        used += (int)p.argc;
+        at += p.consumed;
+    }
+    for (int i = 0; i < b->n; i++) {
+        if (b->argc[i] >= 2) {
+            db_prefetch_entry(c->db, hashes[i]);
+        }
+    }
+}
+
+/* Takes the next request of the batch if it starts at `at` and the client is still
+ * authenticated (RESET may have ended that); else drops the batch. */
+static bool batch_take(client *c, batch *b, size_t at)
+{
+    if (b->next >= b->n || b->start != at || !(c->flags & CLIENT_AUTHENTICATED)) {
+        b->n = b->next = 0;
+        return false;
+    }
+    int i = b->next++;
+    ensure_argv(c, b->argc[i]);
+    memcpy(c->slices, b->args + b->first[i], sizeof(resp_arg) * b->argc[i]);
+    c->parser.argc = b->argc[i];
+    c->parser.consumed = b->len[i];
+    b->start += b->len[i];
+    return true;
+}
+
+static size_t run_requests(client *c, char *buf, size_t len);
+
 /* Parses and executes the requests in buf[0..len). Returns bytes consumed: the rest is an
  * unfinished request (or input left unread behind backpressure or a closing client). */
 static size_t process_buffer(client *c, char *buf, size_t len)
 {
+    size_t done = run_requests(c, buf, len);
+    db_prefetch_end(); /* the hashes it remembered point into buf */
+    return done;
+}
+
+static size_t run_requests(client *c, char *buf, size_t len)
+{
     size_t done = 0;
     resp_limits lim = {srv.cfg.proto_max_bulk_len, RESP_MAX_INLINE_LEN_DEFAULT,
                        !(c->flags & CLIENT_AUTHENTICATED)};
+    batch b;
+    b.n = b.next = 0;
     while (done < len) {
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) {
             return len; /* drop the rest, as Redis does after QUIT or an error */
@@ -241,8 +326,10 @@ static size_t process_buffer(client *c, char *buf, size_t len)
             break;
         }
         lim.unauthenticated = !(c->flags & CLIENT_AUTHENTICATED);
-        int rc = resp_parse(&c->parser, buf + done, len - done, &lim, c->slices,
-                            c->slices_cap);
+        int rc = batch_take(c, &b, done)
+                     ? RESP_OK
+                     : resp_parse(&c->parser, buf + done, len - done, &lim, c->slices,
+                                  c->slices_cap);
         if (rc == RESP_GROW) {
             ensure_argv(c, c->parser.argv_want); /* already geometric, capped at argc */
             continue;
@@ -262,6 +349,9 @@ static size_t process_buffer(client *c, char *buf, size_t len)
         }
         c->argc = (int)argc;
         size_t used = c->parser.consumed;
+        if (b.next >= b.n && done + used < len && !lim.unauthenticated) {
+            batch_fill(c, &b, buf, done + used, len, &lim); /* more requests follow */
+        }
         if (argc > 0) {
             dispatch_command(c);
         }

@@ -14,8 +14,22 @@ uint32_t db_lru_clock;
 static db *dbs;
 static int ndbs;
 
+/* Hashes of the current prefetch batch, in the order the lookups will come. */
+static struct {
+    const char *p;
+    size_t len;
+    uint64_t hash;
+} ahead[DB_PREFETCH_MAX];
+static int ahead_n, ahead_at;
+
 uint64_t db_key_hash(kstr key)
 {
+    for (int i = ahead_at; i < ahead_n; i++) {
+        if (ahead[i].p == key.p && ahead[i].len == key.len) {
+            ahead_at = i + 1;
+            return ahead[i].hash;
+        }
+    }
     return hash_bytes(key.p, key.len);
 }
 
@@ -97,6 +111,34 @@ static void unlink_expired(db *d, kobj *o, uint64_t h)
 kobj *db_peek(db *d, kstr key)
 {
     return ht_find(d->keys, db_key_hash(key), &key);
+}
+
+void db_prefetch_begin(void)
+{
+    ahead_n = ahead_at = 0;
+}
+
+void db_prefetch_end(void)
+{
+    ahead_n = ahead_at = 0;
+}
+
+uint64_t db_prefetch(db *d, kstr key)
+{
+    uint64_t h = hash_bytes(key.p, key.len);
+    if (ahead_n < DB_PREFETCH_MAX) {
+        ahead[ahead_n].p = key.p;
+        ahead[ahead_n].len = key.len;
+        ahead[ahead_n].hash = h;
+        ahead_n++;
+    }
+    ht_prefetch(d->keys, h);
+    return h;
+}
+
+void db_prefetch_entry(db *d, uint64_t hash)
+{
+    ht_prefetch_entries(d->keys, hash);
 }
 
 kobj **db_ref(db *d, kstr key)

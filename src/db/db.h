@@ -45,6 +45,16 @@ db *db_get(int id);
 /* Lookups. All of them delete an expired key first (lazy expiry). */
 kobj *db_find(db *d, kstr key);          /* no stats, no LRU touch (EXISTS-like checks) */
 kobj *db_find_read(db *d, kstr key);     /* counts hits/misses, touches LRU */
+/* Prefetch hints for a batch of lookups (see ht_prefetch). db_prefetch_begin() starts a
+ * batch; db_prefetch() hashes a key, starts loading its bucket and returns the hash; once
+ * all keys are in, db_prefetch_entry() for each hash starts loading the entries. The
+ * hashes are remembered by key address, so the lookups that follow do not hash again:
+ * the key bytes must stay unchanged at that address until db_prefetch_end(). */
+#define DB_PREFETCH_MAX 16
+void db_prefetch_begin(void);
+uint64_t db_prefetch(db *d, kstr key);
+void db_prefetch_entry(db *d, uint64_t hash);
+void db_prefetch_end(void);
 kobj **db_ref(db *d, kstr key);          /* slot of the key, NULL when absent */
 
 void db_add(db *d, kobj *o);             /* the key must be absent */

@@ -482,6 +482,30 @@ void **ht_find_ref(ht *h, uint64_t hash, const void *key)
     return NULL;
 }
 
+void ht_prefetch(const ht *h, uint64_t hash)
+{
+    for (int i = 0; i < 2; i++) {
+        const table *t = &h->t[i];
+        if (t->used) {
+            __builtin_prefetch(&t->b[hash & t->mask]);
+        }
+    }
+}
+
+void ht_prefetch_entries(const ht *h, uint64_t hash)
+{
+    uint8_t tag = tag_of(hash);
+    for (int i = 0; i < 2; i++) {
+        const table *t = &h->t[i];
+        if (t->used) {
+            const bucket *b = &t->b[hash & t->mask];
+            for (unsigned m = tag_matches(b, tag); m; m &= m - 1) {
+                __builtin_prefetch(b->slots[__builtin_ctz(m)]);
+            }
+        }
+    }
+}
+
 void *ht_find(const ht *h, uint64_t hash, const void *key)
 {
     /* ht_find_ref only reads; the cast spares a duplicate of the lookup path. */

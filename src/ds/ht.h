@@ -63,6 +63,12 @@ void *ht_find(const ht *h, uint64_t hash, const void *key);
 /* The slot holding the matching entry, or NULL: lets the caller swap in a reallocated
  * entry (*ref = new_entry) without a second lookup. See Validity above. */
 void **ht_find_ref(ht *h, uint64_t hash, const void *key);
+/* Lookup hints, no effect on contents: ht_prefetch starts loading the bucket(s) where
+ * hash lives; ht_prefetch_entries, called once that has had time to arrive, starts
+ * loading the entries whose tag matches. A batch of lookups issues both for all its keys
+ * first, so their cache misses overlap instead of following one another. */
+void ht_prefetch(const ht *h, uint64_t hash);
+void ht_prefetch_entries(const ht *h, uint64_t hash);
 /* Adds entry; the caller guarantees no entry with the same key is present. May grow the
  * table (incrementally). Never fails (allocation failure aborts in kv_malloc). */
 void ht_insert(ht *h, uint64_t hash, void *entry);
