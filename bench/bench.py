@@ -10,6 +10,10 @@ in interleaved rounds so that machine noise hits both sides alike:
   memory      a fresh server per load; 1M keys "key:%07d" -> 16-byte value sent as one raw
               RESP pipeline, with and without "EX 100000": (VmRSS after - before) / keys
               and (INFO used_memory after - before) / keys.
+  collections redis-benchmark LPUSH, LPOP, SADD, HSET, ZADD (same method as SET/GET, fewer
+              requests); and memory per element of a 1M-element hash, set, sorted set and
+              list, each in one key, loaded the same way as the keys above. A command a
+              server does not know is reported as "n/a (unknown command)" for that side.
 
 Each figure is the median over the rounds per side; the ratio is kvik median / redis median.
 Stdlib only; run with /usr/bin/python3. See bench/README.md.
@@ -39,13 +43,43 @@ READY_TIMEOUT_S = 15.0
 VALUE_SIZE = 16
 TTL_SECONDS = 100000
 
+# Collections section. Each redis-benchmark test, with the key it works on (as
+# redis-benchmark 7.0 names it) and that key's type once the warm-up has filled it.
+COLL_TESTS = (("LPUSH", "mylist", "list"), ("LPOP", "mylist", "list"),
+              ("SADD", "myset", "set"), ("HSET", "myhash", "hash"),
+              ("ZADD", "myzset", "zset"))
+# Before a server is measured, each test's commands run once on a scratch key: a command
+# answered with "unknown command" makes the test n/a for that side, rather than timing
+# redis-benchmark's error replies (which it counts as requests like any other).
+PROBE_KEY = "bench:probe"
+COLL_PROBES = {
+    "LPUSH": [("LPUSH", PROBE_KEY, "x")],
+    "LPOP": [("LPUSH", PROBE_KEY, "x"), ("LPOP", PROBE_KEY)],  # LPOP pops what LPUSH filled
+    "SADD": [("SADD", PROBE_KEY, "x")],
+    "HSET": [("HSET", PROBE_KEY, "f", "x")],
+    "ZADD": [("ZADD", PROBE_KEY, "1.5", "x")],
+}
+# Memory per element: kind, the command adding one element (with the arguments it gets
+# when probed, after the key), the command counting them. Every load goes into COLL_KEY.
+COLL_LOADS = (("hash", ("HSET", "f", "x"), "HLEN"), ("set", ("SADD", "x"), "SCARD"),
+              ("zset", ("ZADD", "1.5", "x"), "ZCARD"), ("list", ("RPUSH", "x"), "LLEN"))
+COLL_KEY = "coll"
+
 
 class BenchError(Exception):
     """A failure that ends the run with a clear message (server died, bad reply, ...)."""
 
 
+class RespError(BenchError):
+    """An error reply from the server; `message` is its text without the leading '-'."""
+
+    def __init__(self, message):
+        super().__init__("server error reply: %s" % message)
+        self.message = message
+
+
 # ---------------------------------------------------------------------------------------------
-# Minimal RESP client: enough for PING, INFO, DBSIZE.
+# Minimal RESP client: enough for PING, INFO, DBSIZE, TYPE and the command probes.
 
 def resp_encode(*args):
     out = [b"*%d\r\n" % len(args)]
@@ -89,7 +123,7 @@ class RespConn:
         if kind == b"+":
             return rest.decode()
         if kind == b"-":
-            raise BenchError("server error reply: %s" % rest.decode(errors="replace"))
+            raise RespError(rest.decode(errors="replace"))
         if kind == b":":
             return int(rest)
         if kind in (b"$", b"="):
@@ -211,9 +245,33 @@ class Server:
         v = info.get("used_memory")
         return int(v) if v is not None and v.isdigit() else None
 
-    def dbsize(self):
+    def call(self, *args):
         with RespConn(self.port) as c:
-            return c.call("DBSIZE")
+            return c.call(*args)
+
+    def dbsize(self):
+        return self.call("DBSIZE")
+
+    def missing_command(self, commands):
+        """Runs `commands` (argument tuples on PROBE_KEY) once each and deletes PROBE_KEY.
+        Returns the name of the first one answered with "unknown command", else None; any
+        other error reply ends the run."""
+        try:
+            with RespConn(self.port) as c:
+                try:
+                    for args in commands:
+                        try:
+                            c.call(*args)
+                        except RespError as e:
+                            if e.message.startswith("ERR unknown command"):
+                                return args[0]
+                            raise BenchError("%s answered probe %s with: %s"
+                                             % (self.name, " ".join(args), e.message))
+                finally:
+                    c.call("DEL", PROBE_KEY)
+        finally:
+            self.check_alive()  # a crash on the probe explains the failure best
+        return None
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -251,34 +309,60 @@ def run_redis_benchmark(opts, server, test, pipeline, requests, cpu):
                                      res.stderr[-500:]))
 
 
-def measure_throughput(opts, sides, order_for_round, results_cb):
+def measure_throughput(opts, sides, order_for_round, results_cb, tests, warmups, requests,
+                       probes=None, expect_types=None):
+    """One long-lived server per side; redis-benchmark runs each of `tests` at -P 1 and
+    -P 16 (-n from `requests`, keyed by pipeline depth), sides interleaved. `warmups` run
+    first, unmeasured, at -P 16. `probes` (test -> probe commands) marks tests n/a on a
+    side that lacks a command; `expect_types` (test -> (key, type)) is checked after the
+    warm-up, so a command that answers only errors is caught instead of timed.
+    Calls results_cb(samples, unavailable)."""
     servers = {}
+    unavailable = {}  # side -> {test: reason}
     try:
         for name, binary, extra in sides:
-            servers[name] = Server(name, binary, extra, opts.server_cpu, opts.workdir)
-            servers[name].start()
-        # Warm-up, not measured: fill most of the keyspace so GET mostly hits, and fault in
-        # the memory both servers will use.
+            srv = servers[name] = Server(name, binary, extra, opts.server_cpu, opts.workdir)
+            srv.start()
+            for test in (probes or {}):
+                missing = srv.missing_command(probes[test])
+                if missing is not None:
+                    unavailable.setdefault(name, {})[test] = "unknown command %s" % missing
+                    progress("%-5s %s: n/a (unknown command %s)" % (name, test, missing))
+        # Warm-up, not measured: fill most of the keyspace (so GET mostly hits and the
+        # collections are near their steady size), and fault in the memory both servers
+        # will use.
         for name in servers:
-            run_redis_benchmark(opts, servers[name], "SET", 16, opts.warmup_requests,
-                                opts.client_cpu)
+            for test in warmups:
+                if test not in unavailable.get(name, {}):
+                    run_redis_benchmark(opts, servers[name], test, 16, opts.warmup_requests,
+                                        opts.client_cpu)
+            for test, (key, want) in (expect_types or {}).items():
+                if test in unavailable.get(name, {}):
+                    continue
+                got = servers[name].call("TYPE", key)
+                if got != want:
+                    raise BenchError("after the warm-up %s's key %s has type %s, not %s: "
+                                     "its %s replies were errors?" % (name, key, got, want,
+                                                                      test))
         samples = {}
         for rnd in range(opts.rounds):
             for pipeline in (1, 16):
-                requests = opts.requests_p1 if pipeline == 1 else opts.requests_p16
-                for test in ("SET", "GET"):
+                for test in tests:
+                    per_side = samples.setdefault((test, pipeline), {})
                     for name in order_for_round(rnd):
+                        per_side.setdefault(name, [])
+                        if test in unavailable.get(name, {}):
+                            continue
                         srv = servers[name]
                         t0 = srv.cpu_ticks()
-                        rps = run_redis_benchmark(opts, srv, test, pipeline, requests,
-                                                  opts.client_cpu)
+                        rps = run_redis_benchmark(opts, srv, test, pipeline,
+                                                  requests[pipeline], opts.client_cpu)
                         t1 = srv.cpu_ticks()
-                        cpu_us = (t1 - t0) * 1e6 / CLK_TCK / requests
-                        key = (test, pipeline)
-                        samples.setdefault(key, {}).setdefault(name, []).append((rps, cpu_us))
-                        progress("round %d/%d  %-3s -P %-2d %-5s %10.0f req/s  %6.2f us/req"
+                        cpu_us = (t1 - t0) * 1e6 / CLK_TCK / requests[pipeline]
+                        per_side[name].append((rps, cpu_us))
+                        progress("round %d/%d  %-5s -P %-2d %-5s %10.0f req/s  %6.2f us/req"
                                  % (rnd + 1, opts.rounds, test, pipeline, name, rps, cpu_us))
-        results_cb(samples)
+        results_cb(samples, unavailable)
     finally:
         for srv in servers.values():
             srv.stop()
@@ -300,8 +384,9 @@ def build_load(nkeys, ttl):
     return b"".join(parts)
 
 
-def load_pipeline(port, payload, nkeys):
-    """Sends the pipeline while reading replies, so neither side's buffers fill up."""
+def load_pipeline(port, payload, expected):
+    """Sends the pipeline while reading replies, so neither side's buffers fill up; the
+    replies must equal `expected` byte for byte."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=120)
     errors = []
 
@@ -313,7 +398,6 @@ def load_pipeline(port, payload, nkeys):
 
     t = threading.Thread(target=writer, daemon=True)
     t.start()
-    expected = b"+OK\r\n" * nkeys
     got = bytearray()
     try:
         while len(got) < len(expected):
@@ -327,9 +411,11 @@ def load_pipeline(port, payload, nkeys):
         sock.close()
         t.join(timeout=10)
     if got != expected:
-        bad = next((ln for ln in bytes(got).split(b"\r\n") if ln and ln != b"+OK"), b"")
-        raise BenchError("load failed after %d reply bytes of %d: first odd reply %r %s"
-                         % (len(got), len(expected), bad[:200], errors or ""))
+        pairs = zip(bytes(got).split(b"\r\n"), expected.split(b"\r\n"))
+        bad = next(((g, e) for g, e in pairs if g != e), (b"", b""))
+        raise BenchError("load failed after %d reply bytes of %d: first odd reply %r "
+                         "(expected %r) %s" % (len(got), len(expected), bad[0][:200], bad[1],
+                                               errors or ""))
 
 
 def measure_memory(opts, sides, order_for_round, results_cb):
@@ -349,7 +435,7 @@ def measure_memory(opts, sides, order_for_round, results_cb):
                     srv.start()
                     rss0, used0 = srv.rss_bytes(), srv.used_memory()
                     try:
-                        load_pipeline(srv.port, payloads[label], opts.keys)
+                        load_pipeline(srv.port, payloads[label], b"+OK\r\n" * opts.keys)
                     finally:
                         srv.check_alive()  # a crash explains a failed load best
                     n = srv.dbsize()
@@ -366,6 +452,94 @@ def measure_memory(opts, sides, order_for_round, results_cb):
                             "n/a" if used_pk is None else "%.1f" % used_pk))
     payloads.clear()
     results_cb(samples)
+
+
+def build_collection_load(kind, n):
+    """One RESP pipeline adding n elements to COLL_KEY, one command per element, and the
+    replies it must get. hash: field "f:%07d" -> value "v:%07d"; set: member "m:%07d";
+    zset: member "m:%07d" with a distinct fractional score; list: RPUSH "v:%07d"."""
+    key = COLL_KEY.encode()
+    head = b"*%d\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
+    parts = []
+    if kind == "hash":
+        head = head % (4, 4, b"HSET", len(key), key)
+        for i in range(n):
+            f, v = b"f:%07d" % i, b"v:%07d" % i
+            parts.append(b"%s$%d\r\n%s\r\n$%d\r\n%s\r\n" % (head, len(f), f, len(v), v))
+    elif kind == "set":
+        head = head % (3, 4, b"SADD", len(key), key)
+        for i in range(n):
+            m = b"m:%07d" % i
+            parts.append(b"%s$%d\r\n%s\r\n" % (head, len(m), m))
+    elif kind == "zset":
+        head = head % (4, 4, b"ZADD", len(key), key)
+        for i in range(n):
+            # i * odd constant mod 2^32 is a permutation: scores are distinct and arrive in
+            # scrambled order, neither the best nor the worst case of an ordered structure.
+            k = (i * 2654435761) & 0xFFFFFFFF
+            sc, m = b"%d.%03d" % (k // 1000, k % 1000), b"m:%07d" % i
+            parts.append(b"%s$%d\r\n%s\r\n$%d\r\n%s\r\n" % (head, len(sc), sc, len(m), m))
+    elif kind == "list":
+        head = head % (3, 5, b"RPUSH", len(key), key)
+        for i in range(n):
+            v = b"v:%07d" % i
+            parts.append(b"%s$%d\r\n%s\r\n" % (head, len(v), v))
+    else:
+        raise ValueError(kind)
+    if kind == "list":  # RPUSH answers the new length
+        expected = b"".join(b":%d\r\n" % (i + 1) for i in range(n))
+    else:
+        expected = b":1\r\n" * n
+    return b"".join(parts), expected
+
+
+def measure_collection_memory(opts, sides, order_for_round, results_cb):
+    """Per kind: a fresh server, the load of opts.elements elements into one key, and the
+    growth of RSS and used_memory divided by the element count. Calls
+    results_cb(samples, unavailable)."""
+    samples = {}
+    unavailable = {}  # side -> {kind: reason}
+    loads = {}
+    for kind, _, _ in COLL_LOADS:
+        progress("building %d-element %s pipeline" % (opts.elements, kind))
+        loads[kind] = build_collection_load(kind, opts.elements)
+    by_name = {name: (binary, extra) for name, binary, extra in sides}
+    for rnd in range(opts.rounds):
+        for kind, add_probe, count_cmd in COLL_LOADS:
+            for name in order_for_round(rnd):
+                samples.setdefault(kind, {}).setdefault(name, [])
+                if kind in unavailable.get(name, {}):
+                    continue
+                binary, extra = by_name[name]
+                srv = Server(name, binary, extra, opts.server_cpu, opts.workdir)
+                try:
+                    srv.start()
+                    missing = srv.missing_command([(add_probe[0], PROBE_KEY) + add_probe[1:],
+                                                   (count_cmd, PROBE_KEY)])
+                    if missing is not None:
+                        unavailable.setdefault(name, {})[kind] = "unknown command %s" % missing
+                        progress("%-5s %s: n/a (unknown command %s)" % (name, kind, missing))
+                        continue
+                    rss0, used0 = srv.rss_bytes(), srv.used_memory()
+                    try:
+                        load_pipeline(srv.port, *loads[kind])
+                    finally:
+                        srv.check_alive()
+                    n = srv.call(count_cmd, COLL_KEY)
+                    if n != opts.elements:
+                        raise BenchError("%s: %s %s is %s after adding %d elements"
+                                         % (name, count_cmd, COLL_KEY, n, opts.elements))
+                    rss1, used1 = srv.rss_bytes(), srv.used_memory()
+                finally:
+                    srv.stop()
+                rss_pe = (rss1 - rss0) / opts.elements
+                used_pe = (used1 - used0) / opts.elements if None not in (used0, used1) else None
+                samples[kind][name].append((rss_pe, used_pe))
+                progress("round %d/%d  %-5s %-5s RSS %6.1f B/element  used_memory %s B/element"
+                         % (rnd + 1, opts.rounds, kind, name, rss_pe,
+                            "n/a" if used_pe is None else "%.1f" % used_pe))
+    loads.clear()
+    results_cb(samples, unavailable)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +578,12 @@ def fmt_ratio(r):
     return "  n/a" if r is None else "%5.2f" % r
 
 
-def throughput_rows(samples):
+def unavailable_note(unavailable, what):
+    """{side: reason} for the sides where `what` (a test or a kind) could not run."""
+    return {name: reasons[what] for name, reasons in unavailable.items() if what in reasons}
+
+
+def throughput_rows(samples, unavailable=None):
     rows = []
     for (test, pipeline), per_side in samples.items():
         row = {"test": test, "pipeline": pipeline}
@@ -415,38 +594,44 @@ def throughput_rows(samples):
         row["rps_ratio"] = ratio(row["kvik"]["rps"]["median"], row["redis"]["rps"]["median"])
         row["cpu_ratio"] = ratio(row["kvik"]["cpu_us_per_req"]["median"],
                                  row["redis"]["cpu_us_per_req"]["median"])
+        row["unavailable"] = unavailable_note(unavailable or {}, test)
         rows.append(row)
     return rows
 
 
-def memory_rows(samples):
+def memory_rows(samples, label="mode", unit="key", unavailable=None):
     rows = []
-    for label, per_side in samples.items():
-        row = {"mode": label}
+    rss, used = "rss_per_" + unit, "used_memory_per_" + unit
+    for what, per_side in samples.items():
+        row = {label: what}
         for name in ("kvik", "redis"):
             pts = per_side.get(name, [])
-            row[name] = {"rss_per_key": summarize([p[0] for p in pts]),
-                         "used_memory_per_key": summarize([p[1] for p in pts])}
-        row["rss_ratio"] = ratio(row["kvik"]["rss_per_key"]["median"],
-                                 row["redis"]["rss_per_key"]["median"])
-        row["used_memory_ratio"] = ratio(row["kvik"]["used_memory_per_key"]["median"],
-                                         row["redis"]["used_memory_per_key"]["median"])
+            row[name] = {rss: summarize([p[0] for p in pts]),
+                         used: summarize([p[1] for p in pts])}
+        row["rss_ratio"] = ratio(row["kvik"][rss]["median"], row["redis"][rss]["median"])
+        row["used_memory_ratio"] = ratio(row["kvik"][used]["median"],
+                                         row["redis"][used]["median"])
+        if unavailable is not None:
+            row["unavailable"] = unavailable_note(unavailable, what)
         rows.append(row)
     return rows
 
 
-def print_throughput(opts, rows):
+def fmt_unavailable(note):
+    """Trailing remark for a row a side could not run: "  kvik: n/a (unknown command ZADD)"."""
+    return "".join("  %s: n/a (%s)" % (name, reason) for name, reason in sorted(note.items()))
+
+
+def print_throughput(title, rows):
     print()
-    print("Throughput  redis-benchmark -c %d -d 64 -r 100000, -n %d (P1) / %d (P16); "
-          "median of %d rounds, (spread)"
-          % (opts.clients, opts.requests_p1, opts.requests_p16, opts.rounds))
-    print("%-10s%-44s%s" % ("", "requests/s (higher is better)",
+    print(title)
+    print("%-11s%-44s%s" % ("", "requests/s (higher is better)",
                             "server CPU us/request (lower is better)"))
-    print("test  -P  %9s %6s  %9s %6s  %5s   %7s %6s  %7s %6s  %5s"
+    print("test   -P  %9s %6s  %9s %6s  %5s   %7s %6s  %7s %6s  %5s"
           % ("kvik", "", "redis", "", "k/r", "kvik", "", "redis", "", "k/r"))
     for r in rows:
         k, d = r["kvik"], r["redis"]
-        print("%-4s %3d  %s %-6s  %s %-6s  %s   %s %-6s  %s %-6s  %s"
+        print("%-5s %3d  %s %-6s  %s %-6s  %s   %s %-6s  %s %-6s  %s%s"
               % (r["test"], r["pipeline"],
                  fmt_num(k["rps"]["median"]), fmt_spread(k["rps"]["spread"]),
                  fmt_num(d["rps"]["median"]), fmt_spread(d["rps"]["spread"]),
@@ -455,32 +640,28 @@ def print_throughput(opts, rows):
                  fmt_spread(k["cpu_us_per_req"]["spread"]),
                  fmt_num(d["cpu_us_per_req"]["median"], 3, 7),
                  fmt_spread(d["cpu_us_per_req"]["spread"]),
-                 fmt_ratio(r["cpu_ratio"])))
+                 fmt_ratio(r["cpu_ratio"]), fmt_unavailable(r.get("unavailable", {}))))
 
 
-def print_memory(opts, rows):
+def print_memory(title, rows, label="mode", unit="key"):
+    rss, used = "rss_per_" + unit, "used_memory_per_" + unit
     print()
-    print("Memory  %s keys \"key:%%07d\" -> %d-byte value, fresh server per load; "
-          "bytes/key, median of %d rounds, (spread)" % (format(opts.keys, ","), VALUE_SIZE,
-                                                        opts.rounds))
-    print("%-10s%-41s%s" % ("", "RSS bytes/key (lower is better)",
-                            "used_memory bytes/key (lower is better)"))
+    print(title)
+    print("%-10s%-41s%s" % ("", "RSS bytes/%s (lower is better)" % unit,
+                            "used_memory bytes/%s (lower is better)" % unit))
     print("%-9s %7s %6s  %7s %6s  %5s    %7s %6s  %7s %6s  %5s"
-          % ("keys", "kvik", "", "redis", "", "k/r", "kvik", "", "redis", "", "k/r"))
+          % ("keys" if unit == "key" else "type", "kvik", "", "redis", "", "k/r",
+             "kvik", "", "redis", "", "k/r"))
     for r in rows:
         k, d = r["kvik"], r["redis"]
-        print("%-9s %s %-6s  %s %-6s  %s    %s %-6s  %s %-6s  %s"
-              % (r["mode"],
-                 fmt_num(k["rss_per_key"]["median"], 1, 7),
-                 fmt_spread(k["rss_per_key"]["spread"]),
-                 fmt_num(d["rss_per_key"]["median"], 1, 7),
-                 fmt_spread(d["rss_per_key"]["spread"]),
+        print("%-9s %s %-6s  %s %-6s  %s    %s %-6s  %s %-6s  %s%s"
+              % (r[label],
+                 fmt_num(k[rss]["median"], 1, 7), fmt_spread(k[rss]["spread"]),
+                 fmt_num(d[rss]["median"], 1, 7), fmt_spread(d[rss]["spread"]),
                  fmt_ratio(r["rss_ratio"]),
-                 fmt_num(k["used_memory_per_key"]["median"], 1, 7),
-                 fmt_spread(k["used_memory_per_key"]["spread"]),
-                 fmt_num(d["used_memory_per_key"]["median"], 1, 7),
-                 fmt_spread(d["used_memory_per_key"]["spread"]),
-                 fmt_ratio(r["used_memory_ratio"])))
+                 fmt_num(k[used]["median"], 1, 7), fmt_spread(k[used]["spread"]),
+                 fmt_num(d[used]["median"], 1, 7), fmt_spread(d[used]["spread"]),
+                 fmt_ratio(r["used_memory_ratio"]), fmt_unavailable(r.get("unavailable", {}))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,10 +680,14 @@ def parse_args(argv):
                                                              "1 with --quick)")
     p.add_argument("--quick", action="store_true",
                    help="smoke test: fewer requests and keys, 1 round unless --rounds")
-    p.add_argument("--only", choices=("throughput", "memory"))
+    p.add_argument("--only", choices=("throughput", "memory", "collections"),
+                   help="run one section (default: all three)")
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--keys", type=int, default=None,
                    help="keys loaded for the memory test (default 1000000, 100000 with --quick)")
+    p.add_argument("--elements", type=int, default=None,
+                   help="elements per collection for the collections memory test (default "
+                        "1000000, 100000 with --quick)")
     p.add_argument("--pin", choices=("auto", "yes", "no"), default="auto",
                    help="pin server and redis-benchmark to different CPUs (auto: when >= 2 "
                         "CPUs are available)")
@@ -515,10 +700,18 @@ def parse_args(argv):
         p.error("--rounds must be >= 1")
     if opts.keys is None:
         opts.keys = 100000 if opts.quick else 1000000
+    if opts.elements is None:
+        opts.elements = 100000 if opts.quick else 1000000
+    if opts.keys < 1 or opts.elements < 1:
+        p.error("--keys and --elements must be >= 1")
     if opts.quick:
         opts.requests_p1, opts.requests_p16, opts.warmup_requests = 20000, 100000, 100000
+        opts.coll_requests_p1, opts.coll_requests_p16 = 10000, 50000
     else:
         opts.requests_p1, opts.requests_p16, opts.warmup_requests = 300000, 2000000, 300000
+        # Five tests instead of two: fewer requests each keeps the default run short, yet
+        # each run still takes >= 0.4 s of server CPU (40 ticks; see the README).
+        opts.coll_requests_p1, opts.coll_requests_p16 = 100000, 800000
 
     opts.kvik = os.path.abspath(opts.kvik)
     for label, path in (("--kvik", opts.kvik), ("--redis", opts.redis),
@@ -567,7 +760,10 @@ def main(argv):
         if opts.only in (None, "throughput"):
             print("throughput: %d rounds" % opts.rounds, file=sys.stderr)
             measure_throughput(opts, sides, order_for_round,
-                               lambda s: results.__setitem__("throughput", throughput_rows(s)))
+                               lambda s, u: results.__setitem__("throughput",
+                                                                throughput_rows(s, u)),
+                               ("SET", "GET"), ("SET",),
+                               {1: opts.requests_p1, 16: opts.requests_p16})
             results["throughput_config"] = {
                 "clients": opts.clients, "value_size": 64, "keyspace": 100000,
                 "requests_p1": opts.requests_p1, "requests_p16": opts.requests_p16}
@@ -577,6 +773,27 @@ def main(argv):
                            lambda s: results.__setitem__("memory", memory_rows(s)))
             results["memory_config"] = {"keys": opts.keys, "value_size": VALUE_SIZE,
                                         "ttl_seconds": TTL_SECONDS}
+        if opts.only in (None, "collections"):
+            print("collections: %d rounds, %d elements" % (opts.rounds, opts.elements),
+                  file=sys.stderr)
+            coll = results["collections"] = {}
+            tests = tuple(t for t, _, _ in COLL_TESTS)
+            # LPUSH's warm-up leaves a reserve in mylist, so every measured LPOP pops an
+            # element (each round pushes as many as it pops).
+            measure_throughput(opts, sides, order_for_round,
+                               lambda s, u: coll.__setitem__("throughput",
+                                                             throughput_rows(s, u)),
+                               tests, ("LPUSH", "SADD", "HSET", "ZADD"),
+                               {1: opts.coll_requests_p1, 16: opts.coll_requests_p16},
+                               probes=COLL_PROBES,
+                               expect_types={t: (k, ty) for t, k, ty in COLL_TESTS})
+            measure_collection_memory(opts, sides, order_for_round,
+                                      lambda s, u: coll.__setitem__(
+                                          "memory", memory_rows(s, "type", "element", u)))
+            results["collections_config"] = {
+                "clients": opts.clients, "value_size": 64, "keyspace": 100000,
+                "requests_p1": opts.coll_requests_p1, "requests_p16": opts.coll_requests_p16,
+                "elements": opts.elements, "key": COLL_KEY}
     except BenchError as e:
         keep_workdir = True
         print("bench: error: %s" % e, file=sys.stderr)
@@ -592,9 +809,25 @@ def main(argv):
 
     print("\nkvik = %s   redis = %s   ratio = kvik/redis" % (opts.kvik, opts.redis))
     if "throughput" in results:
-        print_throughput(opts, results["throughput"])
+        print_throughput("Throughput  redis-benchmark -c %d -d 64 -r 100000, -n %d (P1) / %d "
+                         "(P16); median of %d rounds, (spread)"
+                         % (opts.clients, opts.requests_p1, opts.requests_p16, opts.rounds),
+                         results["throughput"])
     if "memory" in results:
-        print_memory(opts, results["memory"])
+        print_memory("Memory  %s keys \"key:%%07d\" -> %d-byte value, fresh server per load; "
+                     "bytes/key, median of %d rounds, (spread)"
+                     % (format(opts.keys, ","), VALUE_SIZE, opts.rounds), results["memory"])
+    coll = results.get("collections", {})
+    if "throughput" in coll:
+        print_throughput("Collections throughput  redis-benchmark -c %d -d 64 -r 100000, -n %d "
+                         "(P1) / %d (P16); median of %d rounds, (spread)"
+                         % (opts.clients, opts.coll_requests_p1, opts.coll_requests_p16,
+                            opts.rounds), coll["throughput"])
+    if "memory" in coll:
+        print_memory("Collections memory  %s elements in one key, fresh server per load; "
+                     "bytes/element, median of %d rounds, (spread)"
+                     % (format(opts.elements, ","), opts.rounds), coll["memory"],
+                     "type", "element")
     print("\nelapsed %.0fs" % results["elapsed_s"])
     if opts.json:
         with open(opts.json, "w") as f:
