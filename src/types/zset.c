@@ -3,8 +3,9 @@
  * Value. A sorted set is held in one of two encodings, as Redis 7.0 does, and OBJECT
  * ENCODING names them as Redis does:
  *   - "listpack": one listpack of member, score, member, score ... pairs sorted by (score,
- *     member); scores are written with Redis's d2string text (so the listpack stores
- *     integral scores as integers, byte for byte what Redis's RDB would carry). Used while
+ *     member); a score is written as Redis 7.0 writes it (an integral score within
+ *     +-2^62 as an integer entry, so -0 reads back as 0; others as d2string text), byte
+ *     for byte what Redis's RDB would carry. Used while
  *     the set has at most zset-max-listpack-entries members, each at most
  *     zset-max-listpack-value bytes (and the blob stays under 1 GB);
  *   - "skiplist": a skiplist ordered by (score, member) with spans (ds/skiplist.h) plus a
@@ -42,6 +43,7 @@
 #include "base/alloc.h"
 #include "base/hash.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "core/families.h"
@@ -1243,7 +1245,6 @@ typedef struct zsink {
     bool withscores;
     bool nested;     /* RESP3 (member, score) pairs */
     kstr dst;
-    void *defer;
     size_t n;
     zval acc;        /* store: the value being built */
 } zsink;
@@ -1260,7 +1261,8 @@ static void sink_init(zsink *s, client *c, const kstr *dst, bool withscores)
     s->nested = s->withscores && pairs_nested(c);
 }
 
-/* known: the number of elements that will be emitted, or -1 when unknown. */
+/* known: the number of elements that will be emitted (a client reply needs it), or -1
+ * when a store does not know it yet. */
 static void sink_begin(zsink *s, long long known)
 {
     if (s->store) {
@@ -1268,10 +1270,8 @@ static void sink_begin(zsink *s, long long known)
          * packed and convert on the way (which decides whether a -0 score stays -0). */
         s->acc = known > type_limits.zset_max_listpack_entries ? zv_new_skiplist()
                                                                : zv_new_listpack();
-    } else if (known >= 0) {
-        reply_array(&s->c->out, (size_t)known * (s->withscores && !s->nested ? 2 : 1));
     } else {
-        s->defer = reply_defer(&s->c->out);
+        reply_array(&s->c->out, (size_t)known * (s->withscores && !s->nested ? 2 : 1));
     }
 }
 
@@ -1308,9 +1308,6 @@ static void sink_end(zsink *s)
 {
     if (s->store) {
         store_result(s->c, s->dst, &s->acc);
-    } else if (s->defer) {
-        reply_defer_set(&s->c->out, s->defer, REPLY_ARRAY,
-                        s->n * (s->withscores && !s->nested ? 2 : 1));
     }
 }
 
@@ -1349,53 +1346,54 @@ static void range_by_rank(zsink *s, const zval *v, long long start, long long en
     sink_end(s);
 }
 
-static void range_by_score(zsink *s, const zval *v, const zrange_score *r, long long offset,
-                           long long limit, bool rev)
+/* Whether the element under z is still inside the range on the side the walk heads to. */
+static bool still_inside(zcur *z, bool lex, const void *range, bool rev)
 {
-    if (offset > 0 && offset >= (long long)zv_len(v)) {
-        sink_empty(s);
-        return;
+    if (lex) {
+        kstr m = zc_member(z);
+        return rev ? zsl_lex_gte_min(m.p, m.len, range) : zsl_lex_lte_max(m.p, m.len, range);
     }
-    sink_begin(s, -1);
-    zcur z;
-    zc_score_range(&z, v, r, rev);
-    /* A negative offset skips everything, as Redis's `while (offset--)` does. */
-    if (offset < 0) {
-        sink_end(s);
-        return;
-    }
-    zc_skip(&z, (unsigned long long)offset, rev);
-    for (; zc_ok(&z) && limit-- != 0; zc_move(&z, rev)) {
-        double score = zc_score(&z);
-        if (rev ? !zsl_score_gte_min(score, r) : !zsl_score_lte_max(score, r)) {
-            break;
-        }
-        sink_emit(s, zc_member(&z), score);
-    }
-    sink_end(s);
+    double score = zc_score(z);
+    return rev ? zsl_score_gte_min(score, range) : zsl_score_lte_max(score, range);
 }
 
-static void range_by_lex(zsink *s, const zval *v, const zrange_lex *r, long long offset,
-                         long long limit, bool rev)
+/* Redis's genericZrangebyscoreCommand / genericZrangebylexCommand. The result is counted
+ * before it is emitted so a client reply gets its exact length up front (by ranks on a
+ * skiplist score range, by a walk otherwise). */
+static void range_by_bounds(zsink *s, const zval *v, bool lex, const void *range,
+                            long long offset, long long limit, bool rev)
 {
-    if (offset > 0 && offset >= (long long)zv_len(v)) {
+    /* A negative offset skips everything, as Redis's `while (offset--)` does. */
+    if ((offset > 0 && offset >= (long long)zv_len(v)) || offset < 0) {
         sink_empty(s);
         return;
     }
-    sink_begin(s, -1);
     zcur z;
-    zc_lex_range(&z, v, r, rev);
-    if (offset < 0) {
-        sink_end(s);
-        return;
+    if (lex) {
+        zc_lex_range(&z, v, range, rev);
+    } else {
+        zc_score_range(&z, v, range, rev);
     }
     zc_skip(&z, (unsigned long long)offset, rev);
-    for (; zc_ok(&z) && limit-- != 0; zc_move(&z, rev)) {
-        kstr m = zc_member(&z);
-        if (rev ? !zsl_lex_gte_min(m.p, m.len, r) : !zsl_lex_lte_max(m.p, m.len, r)) {
-            break;
+    unsigned long long n = 0, cap = limit < 0 ? ULLONG_MAX : (unsigned long long)limit;
+    if (zc_ok(&z) && !lex && v->enc == ENC_SKIPLIST) {
+        const zskiplist *zsl = &v->zs->zsl;
+        zsl_node *end = rev ? zsl_first_in_score(zsl, range) : zsl_last_in_score(zsl, range);
+        size_t at = zsl_rank(zsl, z.n), to = end ? zsl_rank(zsl, end) : 0;
+        if (end && (rev ? at >= to : to >= at)) {
+            n = (rev ? at - to : to - at) + 1;
         }
-        sink_emit(s, m, zc_score(&z));
+        n = n < cap ? n : cap;
+    } else if (zc_ok(&z)) {
+        zcur w = z;
+        for (; n < cap && zc_ok(&w) && still_inside(&w, lex, range, rev); zc_move(&w, rev)) {
+            n++;
+        }
+    }
+    /* A store starts from "length unknown", as Redis does for these ranges. */
+    sink_begin(s, s->store ? -1 : (long long)n);
+    for (; n > 0; n--, zc_move(&z, rev)) {
+        sink_emit(s, zc_member(&z), zc_score(&z));
     }
     sink_end(s);
 }
@@ -1489,9 +1487,9 @@ static void zrange_generic(client *c, int first, const kstr *dst, int rangetype,
     if (rangetype == RT_RANK) {
         range_by_rank(&s, &v, start, end, rev);
     } else if (rangetype == RT_SCORE) {
-        range_by_score(&s, &v, &sr, offset, limit, rev);
+        range_by_bounds(&s, &v, false, &sr, offset, limit, rev);
     } else {
-        range_by_lex(&s, &v, &lr, offset, limit, rev);
+        range_by_bounds(&s, &v, true, &lr, offset, limit, rev);
     }
 }
 
@@ -1752,6 +1750,97 @@ static void cmd_zmpop(client *c)
     zpop_generic(c, &c->argv[2], (int)numkeys, max, true, count, true, true);
 }
 
+/* ---- blocking: BZPOPMIN BZPOPMAX BZMPOP ---- */
+
+static void cmd_bzmpop(client *c);
+static void cmd_bzpopmax(client *c);
+
+/* Pops from the first of keys holding a sorted set (a wrong type before it is an error).
+ * True when a reply was sent. */
+static bool zpop_first_ready(client *c, const kstr *keys, int nkeys, bool max, long long count,
+                             bool nested)
+{
+    for (int j = 0; j < nkeys; j++) {
+        kobj *o;
+        if (!write_or_reply(c, keys[j], &o)) {
+            return true;
+        }
+        if (o) {
+            zpop_generic(c, &keys[j], 1, max, true, count, nested, false);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Serves a client blocked in BZPOPMIN / BZPOPMAX / BZMPOP from key (blocking_serve_fn). */
+static bool serve_zpop(client *c, kstr key)
+{
+    kobj *o = db_find(c->db, key);
+    if (!o || kobj_type(o) != OBJ_ZSET) {
+        return false;
+    }
+    if (c->cmd->fn == cmd_bzmpop) {
+        long long numkeys, count;
+        bool max;
+        /* Checked when it blocked: parsing again cannot fail. */
+        if (mpop_args_or_reply(c, 2, &numkeys, &max, &count)) {
+            zpop_generic(c, &key, 1, max, true, count, true, false);
+        }
+        return true;
+    }
+    zpop_generic(c, &key, 1, c->cmd->fn == cmd_bzpopmax, true, -1, false, false);
+    return true;
+}
+
+static void bzpop_generic(client *c, bool max)
+{
+    long long timeout;
+    if (!blocking_timeout_or_reply(c, c->argv[c->argc - 1], &timeout)) {
+        return;
+    }
+    const kstr *keys = c->argv + 1;
+    int nkeys = c->argc - 2;
+    if (zpop_first_ready(c, keys, nkeys, max, -1, false)) {
+        return;
+    }
+    if (!blocking_may_block(c)) {
+        reply_null_array(&c->out);
+        return;
+    }
+    blocking_block(c, keys, nkeys, timeout, serve_zpop);
+}
+
+static void cmd_bzpopmin(client *c)
+{
+    bzpop_generic(c, false);
+}
+
+static void cmd_bzpopmax(client *c)
+{
+    bzpop_generic(c, true);
+}
+
+/* BZMPOP timeout numkeys key... MIN|MAX [COUNT n]: the arguments are checked before the
+ * timeout, as Redis does. */
+static void cmd_bzmpop(client *c)
+{
+    long long numkeys, count, timeout;
+    bool max;
+    if (!mpop_args_or_reply(c, 2, &numkeys, &max, &count) ||
+        !blocking_timeout_or_reply(c, c->argv[1], &timeout)) {
+        return;
+    }
+    if (zpop_first_ready(c, &c->argv[3], (int)numkeys, max, count, true)) {
+        return;
+    }
+    if (!blocking_may_block(c)) {
+        reply_null_array(&c->out);
+        return;
+    }
+    blocking_block(c, &c->argv[3], (int)numkeys, timeout, serve_zpop);
+}
+
 /* ======================================================================================
  * ZRANDMEMBER
  * ==================================================================================== */
@@ -1834,10 +1923,11 @@ static void zrandmember_count(client *c, long long count, bool withscores)
     }
     size_t n = want < size ? want : size;
     reply_array(&c->out, n * mult);
-    /* The whole set, in order. */
+    /* The whole set, from the highest score down (Redis walks it with its set-operation
+     * iterator, which runs backward). */
     if (want >= size) {
         zcur z;
-        for (zc_first(&z, &v, false); zc_ok(&z); zc_next(&z)) {
+        for (zc_first(&z, &v, true); zc_ok(&z); zc_prev(&z)) {
             if (withscores && pairs_nested(c)) {
                 reply_array(&c->out, 2);
             }
@@ -2406,22 +2496,27 @@ static void cmd_zscan(client *c)
     char cbuf[24];
     if (v.enc == ENC_LISTPACK) {
         /* A packed set is returned whole, with cursor 0, scores as stored. */
-        reply_array(&c->out, 2);
-        reply_bulk(&c->out, "0", 1);
-        void *defer = reply_defer(&c->out);
-        size_t kept = 0;
         uint8_t mbuf[LP_INTBUF_SIZE], sbuf[LP_INTBUF_SIZE];
-        for (uint8_t *p = lp_first(v.lp); p; p = lp_next(v.lp, lp_next(v.lp, p))) {
-            kstr m = zl_member(p, mbuf);
-            if (use_pat && !glob_match(pat.p, pat.len, m.p, m.len, false)) {
-                continue;
+        size_t kept = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) {
+                reply_array(&c->out, 2);
+                reply_bulk(&c->out, "0", 1);
+                reply_array(&c->out, kept * 2);
             }
-            kstr s = zl_member(lp_next(v.lp, p), sbuf);
-            reply_member(c, m);
-            reply_member(c, s);
-            kept += 2;
+            for (uint8_t *p = lp_first(v.lp); p; p = lp_next(v.lp, lp_next(v.lp, p))) {
+                kstr m = zl_member(p, mbuf);
+                if (use_pat && !glob_match(pat.p, pat.len, m.p, m.len, false)) {
+                    continue;
+                }
+                if (pass == 0) {
+                    kept++;
+                    continue;
+                }
+                reply_member(c, m);
+                reply_member(c, zl_member(lp_next(v.lp, p), sbuf));
+            }
         }
-        reply_defer_set(&c->out, defer, REPLY_ARRAY, kept);
         return;
     }
     long long max_buckets = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
@@ -2546,6 +2641,23 @@ command zset_commands[] = {
      NULL, NULL},
     {"zmpop", cmd_zmpop, -4, CMD_WRITE, 0, 0, 0, KS_RW | KS_ACCESS | KS_DELETE, "sorted-set",
      "Remove and return members with scores in a sorted set", "7.0.0",
+     "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+     "elements in the sorted set, and M being the number of elements popped.",
+     NULL, NULL},
+    {"bzpopmin", cmd_bzpopmin, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, 1, -2, 1,
+     KS_RW | KS_ACCESS | KS_DELETE, "sorted-set",
+     "Remove and return the member with the lowest score from one or more sorted sets, or "
+     "block until one is available",
+     "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL},
+    {"bzpopmax", cmd_bzpopmax, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, 1, -2, 1,
+     KS_RW | KS_ACCESS | KS_DELETE, "sorted-set",
+     "Remove and return the member with the highest score from one or more sorted sets, or "
+     "block until one is available",
+     "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL},
+    {"bzmpop", cmd_bzmpop, -5, CMD_WRITE | CMD_BLOCKING, 0, 0, 0, KS_RW | KS_ACCESS | KS_DELETE,
+     "sorted-set",
+     "Remove and return members with scores in a sorted set or block until one is available",
+     "7.0.0",
      "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
      "elements in the sorted set, and M being the number of elements popped.",
      NULL, NULL},

@@ -322,11 +322,28 @@ static void random_op(zskiplist *zsl, model *md, bool lex)
             zsl_delete(zsl, md->v[at].node);
             model_remove_at(md, at);
         }
-    } else if (op < 65) { /* rank and access by rank */
+    } else if (op < 65) { /* rank, access by rank, rank ranges in both directions */
         if (md->n) {
             size_t at = rnd_below(md->n);
             CHECK(zsl_rank(zsl, md->v[at].node) == at + 1);
             CHECK(zsl_at_rank(zsl, at + 1) == md->v[at].node);
+            size_t lo = rnd_below(md->n), hi = lo + rnd_below(md->n - lo);
+            size_t n = 0;
+            for (zsl_node *x = zsl_at_rank(zsl, lo + 1); x && lo + n <= hi; x = zsl_next(x)) {
+                if (x != md->v[lo + n].node) {
+                    break;
+                }
+                n++;
+            }
+            CHECK(n == hi - lo + 1);
+            n = 0;
+            for (zsl_node *x = zsl_at_rank(zsl, hi + 1); x && n <= hi - lo; x = zsl_prev(x)) {
+                if (x != md->v[hi - n].node) {
+                    break;
+                }
+                n++;
+            }
+            CHECK(n == hi - lo + 1);
         }
         CHECK(zsl_at_rank(zsl, md->n + 1 + rnd_below(3)) == NULL);
     } else if (op < 85) { /* ranges, both directions */
