@@ -61,6 +61,7 @@
 #include "ds/intset.h"
 #include "ds/listpack.h"
 #include "types/limits.h"
+#include "types/set.h"
 #include "types/types.h"
 
 /* ---- random numbers -------------------------------------------------------------------- */
@@ -700,6 +701,17 @@ static size_t op_free_effort(const void *p)
 }
 
 static const kobj_type_ops set_ops = {op_free, op_size, op_copy, op_free_effort};
+
+void set_value_each(const kobj *o, void (*fn)(void *priv, kstr member), void *priv)
+{
+    sv_iter it;
+    mem m;
+    sv_iter_init(&it, sv_of(o));
+    while (sv_iter_next(&it, &m)) {
+        fn(priv, kstr_make(m.p, m.len));
+    }
+    sv_iter_done(&it);
+}
 
 void set_type_setup(void)
 {

@@ -52,6 +52,7 @@
 #include "ds/listpack.h"
 #include "ds/skiplist.h"
 #include "types/limits.h"
+#include "types/set.h"
 #include "types/types.h"
 
 #define ERR_NAN "ERR resulting score is not a number (NaN)"
@@ -2020,10 +2021,16 @@ static void cmd_zrandmember(client *c)
 typedef struct zsrc {
     kobj *o;
     zval v;
+    bool owned; /* v was built here from a plain set: freed with the operation */
     double weight;
     size_t len;
     int pos; /* position on the command line (stable ordering) */
 } zsrc;
+
+static void add_plain_member(void *priv, kstr member)
+{
+    zv_insert_new(priv, 1.0, member);
+}
 
 static size_t src_len(const zsrc *s)
 {
@@ -2256,13 +2263,16 @@ static void setop_generic(client *c, const kstr *dst, int at, int op, bool card_
         } else {
             o = db_find_read(c->db, c->argv[j]);
         }
-        if (o && kobj_type(o) != OBJ_ZSET) {
-            /* Redis also takes plain sets here (score 1); not wired yet (see report). */
+        if (o && kobj_type(o) != OBJ_ZSET && kobj_type(o) != OBJ_SET) {
             reply_wrongtype(c);
             goto done;
         }
         src[i].o = o;
-        if (o) {
+        if (o && kobj_type(o) == OBJ_SET) {
+            src[i].v = zv_new_skiplist(); /* a plain set: every member scores 1 */
+            src[i].owned = true;
+            set_value_each(o, add_plain_member, &src[i].v);
+        } else if (o) {
             src[i].v = zv_load(o);
         }
         src[i].weight = 1.0;
@@ -2357,6 +2367,11 @@ static void setop_generic(client *c, const kstr *dst, int at, int op, bool card_
     }
     result_free(&r);
 done:
+    for (long long i = 0; i < n; i++) {
+        if (src[i].owned) {
+            zv_free(&src[i].v);
+        }
+    }
     kv_free(src);
 }
 

@@ -1272,8 +1272,6 @@ def test_command_info_rows(c):
     assert c("COMMAND", "GETKEYS", "BZMPOP", 0, 2, "a", "b", "MIN") == b("a", "b")
 
 
-@pytest.mark.skipif(not IS_REDIS, reason="plain-set inputs need an exported set API in "
-                                         "Kvik (types/set.c); see the zset report")
 def test_setop_takes_plain_sets(c):
     c("ZADD", "z", 5, "a", 7, "b")
     c("SADD", "s", "a", "c")
