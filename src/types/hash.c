@@ -1371,43 +1371,6 @@ static void cmd_hrandfield(client *c)
 
 /* ---- HSCAN --------------------------------------------------------------------------- */
 
-/* The cursor as Redis parses it (strtoul): leading space refused, an optional sign ("-1"
- * wraps), digits only, no overflow, the string ends at a NUL byte; "" is 0. */
-static bool scan_cursor_or_reply(client *c, kstr a, uint64_t *out)
-{
-    const char *nul = memchr(a.p, '\0', a.len);
-    size_t len = nul ? (size_t)(nul - a.p) : a.len, i = 0;
-    if (len && (a.p[0] == ' ' || (a.p[0] >= '\t' && a.p[0] <= '\r'))) {
-        goto invalid;
-    }
-    bool neg = false, overflow = false;
-    if (i < len && (a.p[i] == '+' || a.p[i] == '-')) {
-        neg = a.p[i++] == '-';
-    }
-    size_t start = i;
-    uint64_t v = 0;
-    for (; i < len && a.p[i] >= '0' && a.p[i] <= '9'; i++) {
-        unsigned d = (unsigned)(a.p[i] - '0');
-        overflow |= v > (UINT64_MAX - d) / 10;
-        v = v * 10 + d;
-    }
-    if (i == start) {
-        if (len) {
-            goto invalid;
-        }
-        *out = 0;
-        return true;
-    }
-    if (i != len || overflow) {
-        goto invalid;
-    }
-    *out = neg ? (uint64_t)0 - v : v;
-    return true;
-invalid:
-    reply_error(&c->out, "ERR invalid cursor");
-    return false;
-}
-
 typedef struct scan_acc {
     ft_entry **v;
     size_t n, cap;

@@ -1469,47 +1469,6 @@ static void cmd_sdiffstore(client *c)
 
 /* ---- SSCAN --------------------------------------------------------------------------------- */
 
-/* Redis parses the cursor with strtoul: leading space, trailing bytes and overflow are
- * refused; "" and "+0" are 0, "-1" wraps to 2^64-1, the text ends at a NUL byte. (The
- * same rules as SCAN in cmd/keys.c.) */
-static bool cursor_or_reply(client *c, kstr a, uint64_t *out)
-{
-    const char *nul = memchr(a.p, '\0', a.len);
-    size_t len = nul ? (size_t)(nul - a.p) : a.len, i = 0;
-    bool neg = false, overflow = false;
-    uint64_t v = 0;
-    if (len && (a.p[0] == ' ' || (a.p[0] >= '\t' && a.p[0] <= '\r'))) {
-        goto invalid;
-    }
-    if (i < len && (a.p[i] == '+' || a.p[i] == '-')) {
-        neg = a.p[i] == '-';
-        i++;
-    }
-    size_t digits = i;
-    for (; i < len && a.p[i] >= '0' && a.p[i] <= '9'; i++) {
-        unsigned d = (unsigned)(a.p[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            overflow = true;
-        }
-        v = v * 10 + d;
-    }
-    if (i == digits) {
-        if (len != 0) {
-            goto invalid;
-        }
-        *out = 0;
-        return true;
-    }
-    if (i != len || overflow) {
-        goto invalid;
-    }
-    *out = neg ? (uint64_t)0 - v : v;
-    return true;
-invalid:
-    reply_error(&c->out, "ERR invalid cursor");
-    return false;
-}
-
 typedef struct scan_acc {
     void **ents;
     size_t n, cap;
@@ -1533,7 +1492,7 @@ static bool scan_keep(const mem *m, kstr pat, bool use_pat)
 static void cmd_sscan(client *c)
 {
     uint64_t cursor;
-    if (!cursor_or_reply(c, c->argv[2], &cursor)) {
+    if (!scan_cursor_or_reply(c, c->argv[2], &cursor)) {
         return;
     }
     kobj *o;

@@ -2414,46 +2414,6 @@ static void cmd_zintercard(client *c)
  * ZSCAN
  * ==================================================================================== */
 
-/* Redis parses the cursor with strtoul: no leading space, no trailing bytes, no
- * overflow; "" and "+0" are 0, "-1" wraps, the text ends at a NUL. */
-static bool cursor_or_reply(client *c, kstr a, uint64_t *out)
-{
-    const char *nul = memchr(a.p, '\0', a.len);
-    size_t len = nul ? (size_t)(nul - a.p) : a.len, i = 0;
-    bool neg = false, overflow = false;
-    uint64_t v = 0;
-    if (len && isspace((unsigned char)a.p[0])) {
-        goto invalid;
-    }
-    if (i < len && (a.p[i] == '+' || a.p[i] == '-')) {
-        neg = a.p[i] == '-';
-        i++;
-    }
-    size_t digits = i;
-    for (; i < len && a.p[i] >= '0' && a.p[i] <= '9'; i++) {
-        unsigned d = (unsigned)(a.p[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            overflow = true;
-        }
-        v = v * 10 + d;
-    }
-    if (i == digits) {
-        if (len != 0) {
-            goto invalid;
-        }
-        *out = 0;
-        return true;
-    }
-    if (i != len || overflow) {
-        goto invalid;
-    }
-    *out = neg ? (uint64_t)0 - v : v;
-    return true;
-invalid:
-    reply_error(&c->out, "ERR invalid cursor");
-    return false;
-}
-
 typedef struct scan_acc {
     zsl_node **v;
     size_t n, cap;
@@ -2472,7 +2432,7 @@ static void scan_one(void *priv, void *entry)
 static void cmd_zscan(client *c)
 {
     uint64_t cursor;
-    if (!cursor_or_reply(c, c->argv[2], &cursor)) {
+    if (!scan_cursor_or_reply(c, c->argv[2], &cursor)) {
         return;
     }
     kobj *o;
