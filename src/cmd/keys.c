@@ -21,7 +21,6 @@
  * Debt: FLUSHDB/FLUSHALL ASYNC and UNLINK free synchronously until a lazy-free thread
  * exists; OBJECT FREQ/IDLETIME assume a non-LFU maxmemory policy until eviction lands.
  */
-#include <ctype.h>
 #include <limits.h>
 #include <string.h>
 
