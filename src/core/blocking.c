@@ -16,8 +16,8 @@
  *
  * Wake-up comes from the keyspace change hook (every add, replace, delete and in-place
  * write signals its key), so writers need no explicit call; blocking_signal_key_ready()
- * is public for writes that bypass the hook. The hook is chained onto whatever was
- * installed before (WATCH's), at setup or on the first block.
+ * is public for writes that bypass the hook. The hook subscribes at setup (or on the
+ * first block) beside WATCH's (db_add_hooks).
  */
 #include "core/blocking.h"
 
@@ -85,8 +85,6 @@ static size_t nheap, capheap;
 static long long timer_id = -1;
 static int64_t timer_due;
 static bool hooked;
-static void (*prev_key_changed)(db *d, kstr key);
-static void (*prev_swapped)(db *a, db *b);
 
 static int64_t mono_ms(void)
 {
@@ -222,17 +220,11 @@ static void heap_add(client *c)
 
 static void on_key_changed(db *d, kstr key)
 {
-    if (prev_key_changed) {
-        prev_key_changed(d, key);
-    }
     blocking_signal_key_ready(d, key);
 }
 
 static void on_swapped(db *a, db *b)
 {
-    if (prev_swapped) {
-        prev_swapped(a, b);
-    }
     if (!nblocked) {
         return;
     }
@@ -254,10 +246,8 @@ void blocking_setup(void)
     }
     hooked = true;
     registry = ht_create(&registry_type);
-    prev_key_changed = db_change_hooks.key_changed;
-    prev_swapped = db_change_hooks.swapped;
-    db_change_hooks.key_changed = on_key_changed;
-    db_change_hooks.swapped = on_swapped;
+    static const db_hooks hooks = {on_key_changed, NULL, on_swapped};
+    db_add_hooks(&hooks);
 }
 
 /* ---- blocking and unblocking ---- */

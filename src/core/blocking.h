@@ -54,8 +54,8 @@
  * blocked and the next client blocked on the key is tried. */
 typedef bool blocking_serve_fn(client *c, kstr key);
 
-/* Chains this module into the keyspace change hooks (key_changed, swapped). Call once at
- * start-up after multi_setup(); blocking_block() calls it on first use if nobody did. */
+/* Subscribes this module to the keyspace change hooks (key_changed, swapped). Call once
+ * at start-up; blocking_block() calls it on first use if nobody did. */
 void blocking_setup(void);
 
 /* Parses a blocking timeout in seconds as Redis 7.0 (long double, rounded up to whole ms;

@@ -427,7 +427,7 @@ int main(int argc, char **argv)
     command_setup();
     client_setup();
     multi_setup();
-    blocking_setup(); /* after multi_setup: it chains onto the keyspace change hooks */
+    blocking_setup();
     setup_signals();
     srv.loop = ev_create(srv.cfg.maxclients + RESERVED_FDS * 4);
 

@@ -321,9 +321,8 @@ void multi_reset(client *c)
 void multi_setup(void)
 {
     registry = ht_create(&registry_type);
-    db_change_hooks.key_changed = touch;
-    db_change_hooks.flushed = flushed;
-    db_change_hooks.swapped = swapped;
+    static const db_hooks hooks = {touch, flushed, swapped};
+    db_add_hooks(&hooks);
 }
 
 /* ---- commands ---- */

@@ -1,13 +1,26 @@
 /* db.c - databases, lookups with lazy expiry, TTL count, SCAN (see db.h). */
 #include "db/db.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "db/lazyfree.h"
 
 db_stats_t db_stats;
-db_hooks db_change_hooks;
+const db_hooks *db_hooks_list[DB_MAX_HOOKS];
+int db_hooks_count;
+
+void db_add_hooks(const db_hooks *h)
+{
+    if (db_hooks_count == DB_MAX_HOOKS) {
+        fprintf(stderr, "kvik: too many keyspace hook subscribers\n");
+        abort();
+    }
+    db_hooks_list[db_hooks_count++] = h;
+}
 int64_t db_now_ms;
 uint32_t db_lru_clock;
 
@@ -250,8 +263,10 @@ static void destroy_table(void *t)
 
 void db_flush(db *d, bool async)
 {
-    if (db_change_hooks.flushed) {
-        db_change_hooks.flushed(d);
+    for (int i = 0; i < db_hooks_count; i++) {
+        if (db_hooks_list[i]->flushed) {
+            db_hooks_list[i]->flushed(d);
+        }
     }
     if (async && ht_size(d->keys) > LAZYFREE_THRESHOLD) {
         lazyfree_submit(destroy_table, d->keys);
@@ -266,8 +281,10 @@ void db_flush(db *d, bool async)
 
 void db_swap(db *a, db *b)
 {
-    if (db_change_hooks.swapped) {
-        db_change_hooks.swapped(a, b);
+    for (int i = 0; i < db_hooks_count; i++) {
+        if (db_hooks_list[i]->swapped) {
+            db_hooks_list[i]->swapped(a, b);
+        }
     }
     db t = *a;
     *a = *b;

@@ -88,7 +88,8 @@ void db_rehash(int ms);
 
 uint64_t db_key_hash(kstr key);
 
-/* Change hooks, set by the layers above (WATCH today; keyspace notifications later).
+/* Change hooks: the layers above subscribe at start-up (WATCH, blocked clients; keyspace
+ * notifications later), each with the callbacks it needs (NULL for the others).
  * key_changed runs after a key's value or TTL changed or the key went away (write, delete,
  * expiry); flushed runs before a database is emptied; swapped before two are swapped.
  * Writers that change an entry in place through db_ref() call db_touch() themselves. */
@@ -97,12 +98,20 @@ typedef struct db_hooks {
     void (*flushed)(db *d);
     void (*swapped)(db *a, db *b);
 } db_hooks;
-extern db_hooks db_change_hooks;
+
+#define DB_MAX_HOOKS 4
+extern const db_hooks *db_hooks_list[DB_MAX_HOOKS];
+extern int db_hooks_count;
+
+/* Adds a subscriber; hooks run in the order they were added. h must outlive the server. */
+void db_add_hooks(const db_hooks *h);
 
 static inline void db_touch(db *d, kstr key)
 {
-    if (db_change_hooks.key_changed) {
-        db_change_hooks.key_changed(d, key);
+    for (int i = 0; i < db_hooks_count; i++) {
+        if (db_hooks_list[i]->key_changed) {
+            db_hooks_list[i]->key_changed(d, key);
+        }
     }
 }
 
