@@ -77,6 +77,16 @@ void *kv_realloc(void *p, size_t n)
         return kv_malloc(n);
     }
     size_t old = kv_alloc_size(p);
+#if defined(KV_JEMALLOC)
+    /* Same size class: realloc would return p itself, but jemalloc would still count the
+     * whole block as freshly allocated bytes toward its thread-cache GC, and a listpack
+     * growing one entry at a time then makes the GC flush the cache every few pushes:
+     * every node's walk up the size classes gets fresh slabs, freed again right after
+     * (megabytes of dirty pages in RSS after loading a big list). */
+    if (n && nallocx(n, 0) == old) {
+        return p;
+    }
+#endif
     void *q = raw_realloc(p, n ? n : 1);
     if (!q) {
         oom(n);

@@ -51,6 +51,7 @@
 #define GROW_PERCENT 77     /* soft maximum fill, percent of 7 * buckets */
 #define SHRINK_DIVISOR 8    /* shrink below 1/8 fill */
 #define STEP_EMPTY_VISITS 10 /* empty buckets a rehash step may skip per bucket it moves */
+#define RANDOM_TRIES 256     /* ht_random's rejection sampling gives up after this many */
 
 typedef struct bucket {
     uint8_t meta;
@@ -67,6 +68,7 @@ typedef struct table {
     size_t mask;
     size_t used;     /* entries in this table */
     size_t children; /* child buckets hanging off this table's chains */
+    size_t max_chain; /* high-water mark of chain length in buckets (ht_random's bound) */
 } table;
 
 struct ht {
@@ -180,6 +182,7 @@ static void table_init(table *t, unsigned exp)
     t->mask = n - 1;
     t->used = 0;
     t->children = 0;
+    t->max_chain = 1;
 }
 
 static void table_reset(table *t)
@@ -237,8 +240,13 @@ static void table_add(table *t, size_t idx, uint8_t tag, void *entry)
         /* Every slot of the chain is taken: the last bucket has 7 entries and no child.
          * Its slot 6 entry moves into a new child, whose slot 1 takes the new entry. */
         bucket *last = head;
+        size_t len = 1;
         while (is_chained(last)) {
             last = child_of(last);
+            len++;
+        }
+        if (len + 1 > t->max_chain) {
+            t->max_chain = len + 1;
         }
         bucket *child = kv_calloc(sizeof(bucket));
         child->tags[0] = last->tags[SLOTS - 1];
@@ -657,37 +665,80 @@ uint64_t ht_scan(ht *h, uint64_t v, ht_scan_fn *fn, void *priv)
 
 /* ---- sampling ---- */
 
+/* A chain of t has at most this many buckets. The high-water mark only drops when the
+ * table is replaced, but a chain can never be longer than all children plus its head. */
+static size_t chain_bound(const table *t)
+{
+    return t->max_chain < t->children + 1 ? t->max_chain : t->children + 1;
+}
+
+/* Not uniform: a random non-empty chain, then a random entry of it, so entries of long
+ * chains are under-sampled. Only for tables whose chains make rejection hopeless. */
+static void *random_by_chain(const ht *h, size_t skip, size_t n0, size_t total)
+{
+    for (;;) {
+        size_t i = (size_t)(rng_next() % total);
+        const bucket *head = i < n0 ? &h->t[0].b[skip + i] : &h->t[1].b[i - n0];
+        size_t count = 0;
+        for (const bucket *b = head; b; b = child_of(b)) {
+            count += (size_t)__builtin_popcount(present_mask(b));
+        }
+        if (count == 0) {
+            continue;
+        }
+        size_t k = (size_t)(rng_next() % count);
+        for (const bucket *b = head; b; b = child_of(b)) {
+            unsigned m = present_mask(b);
+            size_t c = (size_t)__builtin_popcount(m);
+            if (k < c) {
+                while (k--) {
+                    m &= m - 1;
+                }
+                return b->slots[__builtin_ctz(m)];
+            }
+            k -= c;
+        }
+    }
+}
+
 void *ht_random(const ht *h)
 {
     if (ht_size(h) == 0) {
         return NULL;
     }
-    /* Uniform over the slots of live buckets (t[0] below rehash_idx is empty). A chain of
-     * L buckets is entered with the weight of one bucket and picks among its 7L slots, so
-     * entries in chains are a little under-sampled; with a good hash chains are rare. */
+    /* Rejection sampling, exactly uniform: every live bucket of table i stands for
+     * bound_i * 7 equally likely positions (bucket, depth, slot), so both tables of a
+     * rehash are weighted by their size; a position is accepted when it holds an entry.
+     * t[0] below rehash_idx is empty and left out. Expected tries are positions over
+     * entries: a few on a table between its grow and shrink points. */
     size_t skip = rehashing(h) ? h->rehash_idx : 0;
-    size_t n0 = nbuckets(&h->t[0]) - skip;
-    size_t total = n0 + nbuckets(&h->t[1]);
-    for (;;) {
-        uint64_t r = rng_next();
-        size_t i = (size_t)(r % total);
-        const bucket *b = i < n0 ? &h->t[0].b[skip + i] : &h->t[1].b[i - n0];
-        if (b->meta == 0) {
-            continue;
+    size_t n0 = nbuckets(&h->t[0]) - skip, n1 = nbuckets(&h->t[1]);
+    size_t d0 = chain_bound(&h->t[0]), d1 = rehashing(h) ? chain_bound(&h->t[1]) : 0;
+    size_t w0 = n0 * d0, total = w0 + n1 * d1;
+    for (int tries = 0; tries < RANDOM_TRIES; tries++) {
+        size_t x = (size_t)(rng_next() % total);
+        const bucket *b;
+        size_t depth;
+        if (x < w0) {
+            b = &h->t[0].b[skip + x / d0];
+            depth = x % d0;
+        } else {
+            x -= w0;
+            b = &h->t[1].b[x / d1];
+            depth = x % d1;
         }
-        size_t len = 1;
-        for (const bucket *c = child_of(b); c; c = child_of(c)) {
-            len++;
-        }
-        size_t pos = (size_t)(rng_next() % (len * SLOTS));
-        for (size_t d = pos / SLOTS; d > 0; d--) {
+        while (depth > 0 && b) {
             b = child_of(b);
+            depth--;
         }
-        unsigned s = (unsigned)(pos % SLOTS);
-        if (present_mask(b) & (1u << s)) {
+        unsigned s = (unsigned)(rng_next() % SLOTS);
+        if (b && (present_mask(b) & (1u << s))) {
             return b->slots[s];
         }
     }
+    /* Pathological: a weak hash left a few very long chains, or removals under a paused
+     * table left it nearly empty. Settle for progress. */
+    return random_by_chain(h, skip, n0, n0 + n1);
 }
 
 static size_t sample_chain(const bucket *b, void **out, size_t got, size_t n)

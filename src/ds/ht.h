@@ -85,7 +85,7 @@ bool ht_rehash_ms(ht *h, int ms);
 typedef void ht_scan_fn(void *priv, void *entry);
 uint64_t ht_scan(ht *h, uint64_t cursor, ht_scan_fn *fn, void *priv);
 
-/* A random entry, close to uniform (NULL when empty). */
+/* A random entry, uniform over entries (NULL when empty). */
 void *ht_random(const ht *h);
 /* Up to n entries from a random region of the table, for expiry and eviction sampling:
  * fast, not uniform. Returns how many were written to out. */

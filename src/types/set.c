@@ -282,63 +282,11 @@ static bool table_remove(table *t, mem *m)
     return true;
 }
 
-/* A uniformly random entry of a non-empty table. ht_random() enters a chain with the
- * weight of one bucket, so members in chained buckets come up half as often (or less):
- * a chi-square test over SRANDMEMBER sees it. Instead: draw a scan unit uniformly, take
- * all of its entries (ht_scan with a cursor below the unit count names exactly one unit:
- * a bucket chain, or while rehashing a bucket of the smaller array together with the
- * buckets of the larger one it splits into), and accept slot i < k of it, where k bounds
- * every unit's size. Every entry then has probability 1/(units * k) per draw. k is four
- * times the mean load (at least 21 = three full buckets); a unit that holds more widens
- * k for the call. Expected draws: k / mean load, about 5 at the usual fill. */
-typedef struct unit_buf {
-    void **e;
-    size_t n, cap;
-    void *inl[32];
-} unit_buf;
-
-static void unit_collect(void *priv, void *e)
-{
-    unit_buf *b = priv;
-    if (b->n == b->cap) {
-        size_t cap = b->cap * 2;
-        void **grown = kv_malloc(cap * sizeof(void *));
-        memcpy(grown, b->e, b->n * sizeof(void *));
-        if (b->e != b->inl) {
-            kv_free(b->e);
-        }
-        b->e = grown;
-        b->cap = cap;
-    }
-    b->e[b->n++] = e;
-}
-
+/* A uniformly random entry of a non-empty table (ht_random is exactly uniform, chains
+ * included, which SRANDMEMBER/SPOP's distribution relies on). */
 static void *table_random(const table *t)
 {
-    ht *h = t->h;
-    size_t units = ht_buckets(h);
-    if (ht_is_rehashing(h)) {
-        units &= ~units + 1; /* both arrays are powers of two: the smaller is the low bit */
-    }
-    size_t n = ht_size(h);
-    size_t k = 4 * ((n + units - 1) / units);
-    k = k < 21 ? 21 : k;
-    unit_buf b = {.cap = 32};
-    b.e = b.inl;
-    void *pick = NULL;
-    while (!pick) {
-        b.n = 0;
-        ht_scan(h, rng_next() & (units - 1), unit_collect, &b);
-        k = b.n > k ? b.n : k;
-        size_t i = rng_below(k);
-        if (i < b.n) {
-            pick = b.e[i];
-        }
-    }
-    if (b.e != b.inl) {
-        kv_free(b.e);
-    }
-    return pick;
+    return ht_random(t->h);
 }
 
 /* ---- set values ------------------------------------------------------------------------ */

@@ -5,6 +5,7 @@
  * uint64_t. A second type hashes to a handful of values so that everything runs on long
  * chains. Prints a benchmark line (ns per lookup, table bytes per entry at 1M entries).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,20 @@ static uint64_t bad_ent_hash(const void *e)
     return bad_key_hash(((const ent *)e)->key);
 }
 
+/* A weak but workable hash: only every 8th bucket index is used, so the table runs on
+ * chains of several buckets without growing out of them. */
+static uint64_t chain_key_hash(uint64_t k)
+{
+    return key_hash(k) & ~(uint64_t)7;
+}
+
+static uint64_t chain_ent_hash(const void *e)
+{
+    return chain_key_hash(((const ent *)e)->key);
+}
+
 static const ht_type good_type = {ent_hash, ent_match, NULL};
+static const ht_type chain_type = {chain_ent_hash, ent_match, ent_free};
 static const ht_type free_type = {ent_hash, ent_match, ent_free};
 static const ht_type bad_type = {bad_ent_hash, ent_match, ent_free};
 
@@ -538,8 +552,8 @@ static void test_random(void)
         }
     }
     CHECK(ok);
-    /* Expected 300 each; entries in chained buckets get about half. */
-    CHECK_ALL(n, i, hits[i] > 60 && hits[i] < 600);
+    /* Expected 300 each (test_random_uniform checks the distribution itself). */
+    CHECK_ALL(n, i, hits[i] > 150 && hits[i] < 450);
     kv_free(hits);
 
     for (int r = 0; r < 1000; r++) {
@@ -576,6 +590,96 @@ static void test_random(void)
         ok &= ht_sample(h, out, 3) == 1 && out[0] == e;
     }
     CHECK(ok);
+    ht_destroy(h);
+}
+
+/* Pearson's chi-square of ht_random over the keys 0..n-1 (all in h), draws per key. */
+static double random_chi2(const ht *h, uint64_t n, size_t per_key)
+{
+    uint32_t *hits = kv_calloc(n * sizeof(*hits));
+    size_t draws = (size_t)n * per_key;
+    bool ok = true;
+    for (size_t d = 0; d < draws; d++) {
+        ent *e = ht_random(h);
+        ok &= e != NULL && e->key < n;
+        if (ok) {
+            hits[e->key]++;
+        }
+    }
+    CHECK(ok);
+    double chi2 = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        double diff = (double)hits[i] - (double)per_key;
+        chi2 += diff * diff / (double)per_key;
+    }
+    kv_free(hits);
+    return chi2;
+}
+
+/* Chi-square bound for n - 1 degrees of freedom: mean plus 6 standard deviations (the
+ * generator is deterministic, but the bound should hold for any seed). */
+static bool chi2_ok(double chi2, uint64_t n)
+{
+    double df = (double)(n - 1);
+    return chi2 < df + 6 * sqrt(2 * df);
+}
+
+/* Insert keys 0..n-1 and settle; or, if mid_rehash, stop (returning how many) a few
+ * inserts after the first rehash past 1000 entries started, so that both tables hold
+ * entries (each insert moves a bucket or so). */
+static uint64_t fill_table(ht *h, key_hash_fn hf, uint64_t n, bool mid_rehash)
+{
+    uint64_t extra = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        ht_insert(h, hf(i), ent_new(i));
+        if (mid_rehash && i > 1000 && ht_is_rehashing(h) && ++extra == 30) {
+            return i + 1;
+        }
+    }
+    settle(h);
+    return n;
+}
+
+static void test_random_uniform(void)
+{
+    static const struct {
+        const ht_type *type;
+        key_hash_fn hf;
+    } cases[] = {{&free_type, key_hash}, {&chain_type, chain_key_hash}};
+    for (size_t c = 0; c < 2; c++) {
+        /* Settled tables at a few fills, then mid-rehash (both tables live, sampled
+         * without stepping the rehash: ht_random never moves entries). */
+        const uint64_t sizes[] = {50, 700, 3000};
+        for (size_t k = 0; k < 3; k++) {
+            ht *h = ht_create(cases[c].type);
+            uint64_t n = fill_table(h, cases[c].hf, sizes[k], false);
+            double chi2 = random_chi2(h, n, 200);
+            CHECK(chi2_ok(chi2, n));
+            if (!chi2_ok(chi2, n)) {
+                fprintf(stderr, "  case %zu n=%llu chi2=%.1f\n", c, (unsigned long long)n, chi2);
+            }
+            ht_destroy(h);
+        }
+        ht *h = ht_create(cases[c].type);
+        uint64_t n = fill_table(h, cases[c].hf, 100000, true);
+        CHECK(ht_is_rehashing(h));
+        double chi2 = random_chi2(h, n, 200);
+        CHECK(chi2_ok(chi2, n));
+        if (!chi2_ok(chi2, n)) {
+            fprintf(stderr, "  case %zu rehash n=%llu chi2=%.1f\n", c, (unsigned long long)n,
+                    chi2);
+        }
+        ht_destroy(h);
+    }
+    /* The pathological hash (5 chains) still returns members, quickly. */
+    ht *h = ht_create(&bad_type);
+    uint64_t n = fill_table(h, bad_key_hash, 3000, false);
+    bool ok = true;
+    for (int r = 0; r < 10000; r++) {
+        ent *e = ht_random(h);
+        ok &= e && find_key(h, bad_key_hash, e->key) == e;
+    }
+    CHECK(ok && n == 3000);
     ht_destroy(h);
 }
 
@@ -747,7 +851,8 @@ int main(void)
     } tests[] = {
         {"small", test_small},   {"million", test_million}, {"rehash", test_rehash},
         {"find_ref", test_find_ref}, {"scan", test_scan},   {"iter", test_iter},
-        {"random", test_random}, {"destroy", test_destroy}, {"collisions", test_collisions},
+        {"random", test_random}, {"random_uniform", test_random_uniform},
+        {"destroy", test_destroy}, {"collisions", test_collisions},
         {"random_ops", test_random_ops},
     };
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
