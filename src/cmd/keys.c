@@ -28,6 +28,7 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/dispatch.h"
+#include "core/scanargs.h"
 #include "core/families.h"
 #include "types/types.h"
 
@@ -420,31 +421,11 @@ static void cmd_scan(client *c)
     if (!scan_cursor_or_reply(c, c->argv[1], &cursor)) {
         return;
     }
-    long long count = 10;
-    kstr pat = {0}, type = {0};
-    bool use_pat = false, use_type = false;
-    for (int i = 2; i < c->argc; i += 2) {
-        kstr opt = c->argv[i];
-        bool has_value = i + 1 < c->argc;
-        if (has_value && kstr_is(opt, "count")) {
-            if (!arg_ll_or_reply(c, c->argv[i + 1], &count)) {
-                return;
-            }
-            if (count < 1) {
-                reply_syntax_error(c);
-                return;
-            }
-        } else if (has_value && kstr_is(opt, "match")) {
-            pat = c->argv[i + 1];
-            use_pat = !(pat.len == 1 && pat.p[0] == '*');
-        } else if (has_value && kstr_is(opt, "type")) {
-            type = c->argv[i + 1];
-            use_type = true;
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
+    scan_opts opts;
+    if (!scan_opts_or_reply(c, 2, SCAN_ALLOW_TYPE, &opts)) {
+        return;
     }
+    long long count = opts.count;
 
     /* COUNT bounds the work of one call: stop once COUNT entries are gathered, or after
      * COUNT * 10 buckets so a sparse table cannot make one call walk all of it. The
@@ -458,12 +439,12 @@ static void cmd_scan(client *c)
     size_t kept = 0;
     for (size_t i = 0; i < s.n; i++) {
         kstr key = kobj_key(s.found[i]);
-        if (use_pat && !glob_match(pat.p, pat.len, key.p, key.len, false)) {
+        if (!scan_opts_match(&opts, key.p, key.len)) {
             continue;
         }
-        if (use_type) {
+        if (opts.has_type) {
             db_stats.hits++; /* Redis looks the key up again to learn its type */
-            if (!kstr_is(type, type_name(kobj_type(s.found[i])))) {
+            if (!kstr_is(opts.type, type_name(kobj_type(s.found[i])))) {
                 continue;
             }
         }

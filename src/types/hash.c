@@ -53,6 +53,7 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/dispatch.h"
+#include "core/scanargs.h"
 #include "core/families.h"
 #include "ds/fieldtab.h"
 #include "ds/listpack.h"
@@ -1403,33 +1404,12 @@ static void cmd_hscan(client *c)
         reply_array(&c->out, 0);
         return;
     }
-    long long count = 10;
-    kstr pat = {NULL, 0};
-    bool use_pat = false, novalues = false;
-    for (int i = 3; i < c->argc;) {
-        bool has_value = c->argc - i >= 2;
-        if (has_value && kstr_is(c->argv[i], "count")) {
-            if (!arg_ll_or_reply(c, c->argv[i + 1], &count)) {
-                return;
-            }
-            if (count < 1) {
-                reply_syntax_error(c);
-                return;
-            }
-            i += 2;
-        } else if (has_value && kstr_is(c->argv[i], "match")) {
-            pat = c->argv[i + 1];
-            use_pat = !(pat.len == 1 && pat.p[0] == '*');
-            i += 2;
-        } else if (kstr_is(c->argv[i], "novalues")) {
-            novalues = true; /* Redis 7.4 */
-            i++;
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
+    scan_opts opts;
+    if (!scan_opts_or_reply(c, 3, SCAN_ALLOW_NOVALUES, &opts)) {
+        return;
     }
-    bool with_values = !novalues;
+    long long count = opts.count;
+    bool with_values = !opts.novalues;
     void *hdr;
     size_t n = 0;
     if (!is_table(o)) {
@@ -1441,7 +1421,7 @@ static void cmd_hscan(client *c)
         kstr f, v;
         hiter_init(&it, o);
         while (hiter_next(&it, &f, &v)) {
-            if (use_pat && !glob_match(pat.p, pat.len, f.p, f.len, false)) {
+            if (!scan_opts_match(&opts, f.p, f.len)) {
                 continue;
             }
             reply_kstr(c, f);
@@ -1469,7 +1449,7 @@ static void cmd_hscan(client *c)
     hdr = reply_defer(&c->out);
     for (size_t i = 0; i < acc.n; i++) {
         kstr f = entry_field(acc.v[i]);
-        if (use_pat && !glob_match(pat.p, pat.len, f.p, f.len, false)) {
+        if (!scan_opts_match(&opts, f.p, f.len)) {
             continue;
         }
         reply_kstr(c, f);

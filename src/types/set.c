@@ -56,6 +56,7 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/dispatch.h"
+#include "core/scanargs.h"
 #include "core/families.h"
 #include "ds/ht.h"
 #include "ds/intset.h"
@@ -1432,9 +1433,9 @@ static void scan_collect(void *priv, void *e)
     a->ents[a->n++] = e;
 }
 
-static bool scan_keep(const mem *m, kstr pat, bool use_pat)
+static bool scan_keep(const mem *m, const scan_opts *opts)
 {
-    return !use_pat || glob_match(pat.p, pat.len, m->p, m->len, false);
+    return scan_opts_match(opts, m->p, m->len);
 }
 
 static void cmd_sscan(client *c)
@@ -1453,28 +1454,11 @@ static void cmd_sscan(client *c)
         reply_array(&c->out, 0);
         return;
     }
-    long long count = 10;
-    kstr pat = {0};
-    bool use_pat = false;
-    for (int i = 3; i < c->argc; i += 2) {
-        kstr opt = c->argv[i];
-        bool has_value = i + 1 < c->argc;
-        if (has_value && kstr_is(opt, "count")) {
-            if (!arg_ll_or_reply(c, c->argv[i + 1], &count)) {
-                return;
-            }
-            if (count < 1) {
-                reply_syntax_error(c);
-                return;
-            }
-        } else if (has_value && kstr_is(opt, "match")) {
-            pat = c->argv[i + 1];
-            use_pat = !(pat.len == 1 && pat.p[0] == '*');
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
+    scan_opts opts;
+    if (!scan_opts_or_reply(c, 3, 0, &opts)) {
+        return;
     }
+    long long count = opts.count;
 
     setv s = sv_of(o);
     if (sv_kind(s) != K_TABLE) {
@@ -1488,7 +1472,7 @@ static void cmd_sscan(client *c)
         mem m;
         sv_iter_init(&it, s);
         while (sv_iter_next(&it, &m)) {
-            if (scan_keep(&m, pat, use_pat)) {
+            if (scan_keep(&m, &opts)) {
                 reply_mem(c, &m);
                 kept++;
             }
@@ -1516,7 +1500,7 @@ static void cmd_sscan(client *c)
     for (size_t i = 0; i < acc.n; i++) {
         mem m;
         mem_of_entry(&m, acc.ents[i]);
-        if (scan_keep(&m, pat, use_pat)) {
+        if (scan_keep(&m, &opts)) {
             reply_mem(c, &m);
             kept++;
         }

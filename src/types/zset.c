@@ -46,6 +46,7 @@
 #include "core/blocking.h"
 #include "core/client.h"
 #include "core/dispatch.h"
+#include "core/scanargs.h"
 #include "core/families.h"
 #include "db/db.h"
 #include "ds/ht.h"
@@ -2445,28 +2446,11 @@ static void cmd_zscan(client *c)
         reply_array(&c->out, 0);
         return;
     }
-    long long count = 10;
-    kstr pat = {0};
-    bool use_pat = false;
-    for (int i = 3; i < c->argc; i += 2) {
-        kstr opt = c->argv[i];
-        bool has_value = i + 1 < c->argc;
-        if (has_value && kstr_is(opt, "count")) {
-            if (!arg_ll_or_reply(c, c->argv[i + 1], &count)) {
-                return;
-            }
-            if (count < 1) {
-                reply_syntax_error(c);
-                return;
-            }
-        } else if (has_value && kstr_is(opt, "match")) {
-            pat = c->argv[i + 1];
-            use_pat = !(pat.len == 1 && pat.p[0] == '*');
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
+    scan_opts opts;
+    if (!scan_opts_or_reply(c, 3, 0, &opts)) {
+        return;
     }
+    long long count = opts.count;
     zval v = zv_load(o);
     char cbuf[24];
     if (v.enc == ENC_LISTPACK) {
@@ -2481,7 +2465,7 @@ static void cmd_zscan(client *c)
             }
             for (uint8_t *p = lp_first(v.lp); p; p = lp_next(v.lp, lp_next(v.lp, p))) {
                 kstr m = zl_member(p, mbuf);
-                if (use_pat && !glob_match(pat.p, pat.len, m.p, m.len, false)) {
+                if (!scan_opts_match(&opts, m.p, m.len)) {
                     continue;
                 }
                 if (pass == 0) {
@@ -2502,7 +2486,7 @@ static void cmd_zscan(client *c)
     size_t kept = 0;
     for (size_t i = 0; i < s.n; i++) {
         zsl_node *x = s.v[i];
-        if (!use_pat || glob_match(pat.p, pat.len, x->member, x->len, false)) {
+        if (scan_opts_match(&opts, x->member, x->len)) {
             s.v[kept++] = x;
         }
     }

@@ -1,0 +1,28 @@
+/* scanargs.h - the arguments of the SCAN family (SCAN, HSCAN, SSCAN, ZSCAN): one parser
+ * so that every variant answers bad input with the same Redis errors. */
+#ifndef KV_SCANARGS_H
+#define KV_SCANARGS_H
+
+#include <stdbool.h>
+
+#include "core/client.h"
+
+enum { SCAN_ALLOW_TYPE = 1, SCAN_ALLOW_NOVALUES = 2 };
+
+typedef struct scan_opts {
+    long long count;  /* COUNT, 10 by default */
+    kstr pattern;     /* MATCH */
+    bool match;       /* a pattern other than "*" is in force */
+    kstr type;        /* TYPE (SCAN) */
+    bool has_type;
+    bool novalues;    /* NOVALUES (HSCAN, Redis 7.4) */
+} scan_opts;
+
+/* Parses the options from argv[first] on; `allow` adds TYPE and/or NOVALUES to MATCH and
+ * COUNT. Replies (syntax error, not an integer) and returns false on bad input. */
+bool scan_opts_or_reply(client *c, int first, unsigned allow, scan_opts *o);
+
+/* True when the bytes pass the MATCH pattern (always when there is none). */
+bool scan_opts_match(const scan_opts *o, const char *p, size_t len);
+
+#endif
