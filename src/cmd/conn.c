@@ -15,6 +15,7 @@
 #include "core/families.h"
 #include "core/multi.h"
 #include "core/server.h"
+#include "pubsub/pubsub.h"
 
 static void cmd_ping(client *c)
 {
@@ -22,7 +23,12 @@ static void cmd_ping(client *c)
         reply_error(&c->out, "ERR wrong number of arguments for 'ping' command");
         return;
     }
-    if (c->argc == 2) {
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2) {
+        /* Subscribed RESP2 connections read every reply as a message array. */
+        reply_array(&c->out, 2);
+        reply_bulk_cstr(&c->out, "pong");
+        reply_bulk(&c->out, c->argc == 2 ? c->argv[1].p : "", c->argc == 2 ? c->argv[1].len : 0);
+    } else if (c->argc == 2) {
         reply_bulk(&c->out, c->argv[1].p, c->argv[1].len);
     } else {
         reply_simple(&c->out, "PONG");
@@ -192,6 +198,7 @@ static void cmd_select(client *c)
 static void cmd_reset(client *c)
 {
     multi_reset(c);
+    pubsub_client_gone(c);
     c->db = db_get(0);
     client_set_resp(c, 2);
     set_name(c, (kstr){0});

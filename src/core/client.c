@@ -29,6 +29,7 @@
 #include "core/multi.h"
 #include "core/server.h"
 #include "obs/info.h"
+#include "pubsub/pubsub.h"
 
 #define IOBUF_LEN (16 * 1024)
 #define OUTPUT_PAUSE (4 * 1024 * 1024)
@@ -139,6 +140,7 @@ void client_close(client *c)
     }
     dispatch_client_gone(c);
     multi_reset(c);
+    pubsub_client_gone(c);
     if (c->fd >= 0) {
         ev_del(srv.loop, c->fd, EV_READ | EV_WRITE);
         close(c->fd);
@@ -591,7 +593,7 @@ static void flags_string(const client *c, char *out)
     static const struct {
         uint32_t flag;
         char ch;
-    } marks[] = {{CLIENT_MONITOR, 'O'},   {CLIENT_MULTI, 'x'},
+    } marks[] = {{CLIENT_MONITOR, 'O'},   {CLIENT_PUBSUB, 'P'}, {CLIENT_MULTI, 'x'},
                  {CLIENT_BLOCKED, 'b'},    {CLIENT_DIRTY_CAS, 'd'},
                  {CLIENT_CLOSE_AFTER_REPLY, 'c'}, {CLIENT_UNBLOCKED, 'u'},
                  {CLIENT_CLOSE_ASAP, 'A'}, {CLIENT_UNIX, 'U'},
@@ -612,19 +614,22 @@ size_t client_info_line(const client *c, char *buf, size_t cap)
 {
     char flags[16];
     flags_string(c, flags);
+    size_t sub, psub, ssub;
+    pubsub_client_counts(c, &sub, &psub, &ssub);
     int64_t now = clock_ms();
     size_t qbuf_free = c->qcap > c->qlen ? c->qcap - c->qlen : 0;
     size_t omem = c->out.pending;
     size_t tot = c->qcap + omem + c->argv_cap * (sizeof(kstr) + sizeof(resp_arg));
     int n = snprintf(
         buf, cap,
-        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 "
-        "psub=0 ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu "
+        "psub=%zu ssub=%zu multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
         "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 "
         "resp=%d lib-name=%s lib-ver=%s",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
         (long long)(now - c->ctime_ms) / 1000, (long long)(now - c->last_interaction_ms) / 1000,
-        flags, c->db->id, (c->flags & CLIENT_MULTI) ? (long long)multi_queued(c) : -1LL,
+        flags, c->db->id, sub, psub, ssub,
+        (c->flags & CLIENT_MULTI) ? (long long)multi_queued(c) : -1LL,
         c->qlen, qbuf_free, c->argv_mem, multi_mem(c), c->qcap, c->qlen, omem, tot,
         c->out.pending ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL", c->resp,
         c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");

@@ -41,6 +41,7 @@ enum {
     CLIENT_DIRTY_EXEC = 1 << 14, /* a command was rejected while queueing: EXECABORT */
     CLIENT_BLOCKED = 1 << 15,    /* waiting in a blocking command (core/blocking.c) */
     CLIENT_UNBLOCKED = 1 << 16,  /* unblocked; its buffered requests run before sleep */
+    CLIENT_PUBSUB = 1 << 17,     /* has a subscription (pubsub/pubsub.c) */
 };
 
 typedef struct client {
@@ -67,6 +68,7 @@ typedef struct client {
     void *mstate;             /* MULTI queue (core/multi.c), NULL outside MULTI */
     void *watched;            /* WATCHed keys (core/multi.c) */
     void *bstate;             /* blocked command (core/blocking.c), NULL when not blocked */
+    void *pubsub;             /* subscriptions (pubsub/pubsub.c), NULL before the first */
     reply_out out;
     int64_t ctime_ms, last_interaction_ms;
     long long commands;       /* processed by this client */

@@ -23,6 +23,7 @@
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "pubsub/pubsub.h"
 
 /* The command clock. Reading the clock three times per command (wall time for TTLs,
  * monotonic start and end for the duration) costs ~10% of a pipelined GET; instead each
@@ -287,6 +288,15 @@ void dispatch_command(client *c)
         rejected(c);
     } else if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         refuse(c, cmd, "NOAUTH Authentication required.");
+        cmd->stats.rejected_calls++;
+        rejected(c);
+    } else if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {
+        char err[256];
+        snprintf(err, sizeof(err),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                 "QUIT / RESET are allowed in this context",
+                 cmd->fullname);
+        refuse(c, cmd, err);
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {

@@ -15,5 +15,6 @@ extern command hash_commands[];   /* types/hash.c */
 extern command set_commands[];    /* types/set.c */
 extern command zset_commands[];   /* types/zset.c */
 extern command multi_commands[];  /* core/multi.c: MULTI EXEC DISCARD WATCH UNWATCH */
+extern command pubsub_commands[]; /* pubsub/pubsub.c: (P|S)SUBSCRIBE, PUBLISH, PUBSUB ... */
 
 #endif
