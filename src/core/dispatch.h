@@ -19,8 +19,6 @@ bool arg_ll_or_reply(client *c, kstr a, long long *out);
 bool arg_ll_range_or_reply(client *c, kstr a, long long min, long long max, long long *out,
                            const char *msg);
 bool arg_double_or_reply(client *c, kstr a, double *out);
-/* A SCAN-family cursor as Redis parses it (strtoul quirks kept); "ERR invalid cursor". */
-bool scan_cursor_or_reply(client *c, kstr a, uint64_t *out);
 void reply_syntax_error(client *c);
 void reply_wrongtype(client *c);
 void reply_subcommand_help(client *c, const char *const *lines);

@@ -1,8 +1,52 @@
 /* scanargs.c - SCAN-family option parsing (see scanargs.h). */
 #include "core/scanargs.h"
 
+#include <string.h>
+
 #include "base/util.h"
 #include "core/dispatch.h"
+
+/* Redis parses the cursor with strtoul and refuses leading space, trailing bytes and
+ * overflow; strtoul's quirks stay: "" and "+0" are 0, "-1" wraps to 2^64-1, the string
+ * ends at a NUL byte. */
+bool scan_cursor_or_reply(client *c, kstr a, uint64_t *out)
+{
+    const char *nul = memchr(a.p, '\0', a.len);
+    size_t len = nul ? (size_t)(nul - a.p) : a.len, i = 0;
+    bool neg = false, overflow = false;
+    uint64_t v = 0;
+    if (len && (a.p[0] == ' ' || (a.p[0] >= '\t' && a.p[0] <= '\r'))) {
+        goto invalid;
+    }
+    if (i < len && (a.p[i] == '+' || a.p[i] == '-')) {
+        neg = a.p[i] == '-';
+        i++;
+    }
+    size_t digits = i;
+    for (; i < len && a.p[i] >= '0' && a.p[i] <= '9'; i++) {
+        unsigned d = (unsigned)(a.p[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            overflow = true;
+        }
+        v = v * 10 + d;
+    }
+    if (i == digits) {
+        /* No digits: strtoul consumed nothing, so only the empty string passes. */
+        if (len != 0) {
+            goto invalid;
+        }
+        *out = 0;
+        return true;
+    }
+    if (i != len || overflow) {
+        goto invalid;
+    }
+    *out = neg ? (uint64_t)0 - v : v;
+    return true;
+invalid:
+    reply_error(&c->out, "ERR invalid cursor");
+    return false;
+}
 
 bool scan_opts_or_reply(client *c, int first, unsigned allow, scan_opts *o)
 {

@@ -4,6 +4,7 @@
 #define KV_SCANARGS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/client.h"
 
@@ -17,6 +18,10 @@ typedef struct scan_opts {
     bool has_type;
     bool novalues;    /* NOVALUES (HSCAN, Redis 7.4) */
 } scan_opts;
+
+/* A cursor as Redis parses it (strtoul's quirks kept: "" and "+0" are 0, "-1" wraps);
+ * replies "ERR invalid cursor" and returns false otherwise. */
+bool scan_cursor_or_reply(client *c, kstr a, uint64_t *out);
 
 /* Parses the options from argv[first] on; `allow` adds TYPE and/or NOVALUES to MATCH and
  * COUNT. Replies (syntax error, not an integer) and returns false on bad input. */
