@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/varint.h"
 
 #define KOBJ_TTL 0x01
 #define KOBJ_OUTLINE 0x02 /* string bytes live in a kbuf */
@@ -25,39 +26,6 @@ static const kobj_type_ops *type_ops[16];
 void kobj_register_type(int type, const kobj_type_ops *ops)
 {
     type_ops[type] = ops;
-}
-
-static size_t varint_len(size_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t varint_put(uint8_t *p, size_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
-
-static size_t varint_get(const uint8_t *p, size_t *v)
-{
-    size_t r = 0, n = 0;
-    int shift = 0;
-    do {
-        r |= (size_t)(p[n] & 0x7f) << shift;
-        shift += 7;
-    } while (p[n++] & 0x80);
-    *v = r;
-    return n;
 }
 
 /* Offset of the key length varint. */

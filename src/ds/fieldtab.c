@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/varint.h"
 #include "base/hash.h"
 
 #define F_TTL 0x01
@@ -38,40 +39,7 @@ typedef struct lookup {
     size_t len;
 } lookup;
 
-/* ---- varints and entry layout ---- */
-
-static size_t varint_len(size_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t varint_put(uint8_t *p, size_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
-
-static size_t varint_get(const uint8_t *p, size_t *v)
-{
-    size_t r = 0, n = 0;
-    int shift = 0;
-    do {
-        r |= (size_t)(p[n] & 0x7f) << shift;
-        shift += 7;
-    } while (p[n++] & 0x80);
-    *v = r;
-    return n;
-}
+/* ---- entry layout ---- */
 
 static inline bool has_ttl(const ft_entry *e)
 {
