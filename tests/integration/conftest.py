@@ -132,3 +132,41 @@ def rd(server):
     c.flushall()
     yield c
     c.close()
+
+
+@pytest.fixture
+def c(server, r):
+    """Raw RESP2 connection (tests/integration/util.py Raw) on a flushed server."""
+    from util import Raw
+    conn = Raw(server)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def c3(server, r):
+    """RESP3 connection (after HELLO 3) on a flushed server."""
+    from resp3 import Resp3
+    conn = Resp3(server.port)
+    conn.hello(3)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def conns(server, r):
+    """Factory of extra raw connections, closed after the test."""
+    from util import Raw
+    made = []
+
+    def make():
+        conn = Raw(server)
+        made.append(conn)
+        return conn
+
+    yield make
+    for conn in made:
+        try:
+            conn.close()
+        except OSError:
+            pass

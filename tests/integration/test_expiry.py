@@ -10,14 +10,6 @@ import pytest
 from util import Err, Raw, info_field
 
 
-@pytest.fixture
-def c(server, r):
-    """Raw connection on a flushed server (r flushes)."""
-    conn = Raw(server)
-    yield conn
-    conn.close()
-
-
 def info(c, section):
     return c("INFO", section).decode()
 

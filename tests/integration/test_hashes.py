@@ -21,19 +21,11 @@ import time
 import pytest
 import redis
 
-from resp3 import Map, Resp3
+from resp3 import Map
 from util import NOT_FLOAT, NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity
 
 LLONG_MAX = 2 ** 63 - 1
 HFE_MAX_MS = (2 ** 48 - 1) >> 2
-
-
-@pytest.fixture
-def c(server, r):
-    """Raw connection on a flushed server (r flushes)."""
-    conn = Raw(server)
-    yield conn
-    conn.close()
 
 
 @pytest.fixture(autouse=True)
@@ -47,14 +39,6 @@ def limits(server):
     yield
     for name, value in zip(old[::2], old[1::2]):
         conn("CONFIG", "SET", name, value)
-    conn.close()
-
-
-@pytest.fixture
-def c3(server, r):
-    conn = Resp3(server.port)
-    conn.call("HELLO", 3)
-    yield conn
     conn.close()
 
 

@@ -15,14 +15,6 @@ NX_XX_GT_LT = Err("ERR NX and XX, GT or LT options at the same time are not comp
 GT_LT = Err("ERR GT and LT options at the same time are not compatible")
 
 
-@pytest.fixture
-def c(server, r):
-    """Raw connection on a flushed server (r flushes)."""
-    conn = Raw(server)
-    yield conn
-    conn.close()
-
-
 # ---------------------------------------------------------------- DEL / UNLINK / EXISTS / TYPE
 
 def test_del(c):

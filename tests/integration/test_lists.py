@@ -49,40 +49,6 @@ UNBLOCKED = Err("UNBLOCKED client unblocked via CLIENT UNBLOCK")
 
 
 @pytest.fixture
-def c(server, r):
-    """Raw connection on a flushed server (r flushes)."""
-    conn = Raw(server)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def c3(server, r):
-    conn = Resp3(server.port)
-    conn.hello(3)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def conns(server, r):
-    """Factory of extra raw connections, closed after the test."""
-    made = []
-
-    def make():
-        conn = Raw(server)
-        made.append(conn)
-        return conn
-
-    yield make
-    for conn in made:
-        try:
-            conn.close()
-        except OSError:
-            pass
-
-
-@pytest.fixture
 def list_config(c):
     """CONFIG SET of list-max-listpack-size / list-compress-depth, restored afterwards."""
     names = ["list-max-listpack-size", "list-compress-depth"]

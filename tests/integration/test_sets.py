@@ -20,7 +20,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
-from resp3 import Resp3, Set
+from resp3 import Set
 from util import NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity
 
 LLONG_MAX = 2 ** 63 - 1
@@ -32,22 +32,6 @@ NUMKEYS = Err("ERR numkeys should be greater than 0")
 TOO_MANY_KEYS = Err("ERR Number of keys can't be greater than number of args")
 LIMIT_NEGATIVE = Err("ERR LIMIT can't be negative")
 INVALID_CURSOR = Err("ERR invalid cursor")
-
-
-@pytest.fixture
-def c(server, r):
-    """Raw connection on a flushed server (r flushes)."""
-    conn = Raw(server)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def c3(server, r):
-    conn = Resp3(server.port)
-    conn.hello(3)
-    yield conn
-    conn.close()
 
 
 @pytest.fixture

@@ -9,14 +9,6 @@ LLONG_MAX = 2 ** 63 - 1
 LLONG_MIN = -2 ** 63
 
 
-@pytest.fixture
-def c(server, r):
-    """Raw connection on a flushed server (r flushes)."""
-    conn = Raw(server)
-    yield conn
-    conn.close()
-
-
 # ---------------------------------------------------------------- SET / GET
 
 def test_set_get_basic(c):

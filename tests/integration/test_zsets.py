@@ -28,7 +28,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
-from resp3 import Error, Resp3
+from resp3 import Error
 from util import NOT_FLOAT, NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity
 
 NAN_ERR = Err("ERR resulting score is not a number (NaN)")
@@ -45,39 +45,6 @@ INCR_PAIR = Err("ERR INCR option supports a single increment-element pair")
 LIMIT_RANK = Err("ERR syntax error, LIMIT is only supported in combination with either "
                  "BYSCORE or BYLEX")
 WITHSCORES_LEX = Err("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
-
-
-@pytest.fixture
-def c(server, r):
-    """Raw RESP2 connection on a flushed server (r flushes)."""
-    conn = Raw(server)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def c3(server, r):
-    conn = Resp3(server.port)
-    conn.hello(3)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def conns(server, r):
-    made = []
-
-    def make():
-        conn = Raw(server)
-        made.append(conn)
-        return conn
-
-    yield make
-    for conn in made:
-        try:
-            conn.close()
-        except OSError:
-            pass
 
 
 @pytest.fixture
