@@ -86,3 +86,10 @@ bool scan_opts_match(const scan_opts *o, const char *p, size_t len)
 {
     return !o->match || glob_match(o->pattern.p, o->pattern.len, p, len, false);
 }
+
+void scan_reply_empty(client *c)
+{
+    reply_array(&c->out, 2);
+    reply_bulk(&c->out, "0", 1);
+    reply_array(&c->out, 0);
+}

@@ -30,4 +30,7 @@ bool scan_opts_or_reply(client *c, int first, unsigned allow, scan_opts *o);
 /* True when the bytes pass the MATCH pattern (always when there is none). */
 bool scan_opts_match(const scan_opts *o, const char *p, size_t len);
 
+/* The reply of a scan over a missing key: cursor "0" and no elements. */
+void scan_reply_empty(client *c);
+
 #endif

@@ -1399,9 +1399,7 @@ static void cmd_hscan(client *c)
         return;
     }
     if (!o) {
-        reply_array(&c->out, 2);
-        reply_bulk(&c->out, "0", 1);
-        reply_array(&c->out, 0);
+        scan_reply_empty(c);
         return;
     }
     scan_opts opts;

@@ -1449,9 +1449,7 @@ static void cmd_sscan(client *c)
         return;
     }
     if (!o) {
-        reply_array(&c->out, 2);
-        reply_bulk(&c->out, "0", 1);
-        reply_array(&c->out, 0);
+        scan_reply_empty(c);
         return;
     }
     scan_opts opts;
