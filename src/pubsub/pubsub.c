@@ -315,6 +315,11 @@ static long long publish(int kind, kstr channel, kstr msg)
 
 /* ---- commands ---- */
 
+long long pubsub_publish(kstr channel, kstr msg)
+{
+    return publish(KIND_CHANNEL, channel, msg);
+}
+
 static void subscribe_generic(client *c, int kind)
 {
     for (int i = 1; i < c->argc; i++) {
@@ -373,7 +378,7 @@ static void cmd_sunsubscribe(client *c)
 
 static void cmd_publish(client *c)
 {
-    reply_int(&c->out, publish(KIND_CHANNEL, c->argv[1], c->argv[2]));
+    reply_int(&c->out, pubsub_publish(c->argv[1], c->argv[2]));
 }
 
 static void cmd_spublish(client *c)

@@ -20,4 +20,9 @@ void pubsub_client_counts(const client *c, size_t *sub, size_t *psub, size_t *ss
 /* May cmd run on a RESP2 connection in subscribed mode? */
 bool pubsub_allowed_in_context(const command *cmd);
 
+/* PUBLISH from inside the server (keyspace notifications, tracking invalidations on
+ * __redis__:invalidate): delivers msg to the subscribers of channel and of matching
+ * patterns; returns how many received it. */
+long long pubsub_publish(kstr channel, kstr msg);
+
 #endif
