@@ -1,4 +1,5 @@
-/* server.c - the server family: INFO CONFIG TIME LASTSAVE SHUTDOWN MONITOR SLOWLOG DEBUG.
+/* server.c - the server family: INFO CONFIG TIME LASTSAVE SAVE BGSAVE SHUTDOWN MONITOR
+ * SLOWLOG DEBUG.
  *
  * Most handlers are thin: INFO text comes from obs/info.c, CONFIG from core/config.c, the
  * slow log from obs/slowlog.c, COMMAND lives in cmd/command.c. DEBUG carries the
@@ -21,6 +22,7 @@
 #include "core/config.h"
 #include "core/dispatch.h"
 #include "core/families.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
@@ -46,6 +48,37 @@ static void cmd_time(client *c)
 static void cmd_lastsave(client *c)
 {
     reply_int(&c->out, srv.lastsave);
+}
+
+/* ---- SAVE, BGSAVE (core/persistence.c does the work) ---- */
+
+static void cmd_save(client *c)
+{
+    if (persist_child_active()) {
+        reply_error(&c->out, "ERR Background save already in progress");
+        return;
+    }
+    if (persist_save() == 0) {
+        reply_ok(&c->out);
+    } else {
+        reply_error(&c->out, "ERR");
+    }
+}
+
+static void cmd_bgsave(client *c)
+{
+    if (c->argc > 1 && !(c->argc == 2 && kstr_is(c->argv[1], "schedule"))) {
+        reply_syntax_error(c);
+        return;
+    }
+    /* SCHEDULE waits for another kind of child (AOF rewrite); with none, it starts now. */
+    if (persist_child_active()) {
+        reply_error(&c->out, "ERR Background save already in progress");
+    } else if (persist_bgsave() == 0) {
+        reply_simple(&c->out, "Background saving started");
+    } else {
+        reply_error(&c->out, "ERR");
+    }
 }
 
 /* ---- CONFIG: the handlers are core/config.c's; RESETSTAT also clears what INFO owns ---- */
@@ -87,9 +120,14 @@ static void cmd_shutdown(client *c)
         reply_error(&c->out, "ERR No shutdown in progress.");
         return;
     }
-    /* Nothing to save yet: SAVE behaves as NOSAVE. Redis sends no reply on success;
-     * the connection closes with the process. Input pipelined after SHUTDOWN is
-     * dropped, as Redis never reads it. */
+    /* Saves now (SAVE, or save rules without NOSAVE) so that a failure can be answered;
+     * FORCE shuts down anyway. Redis sends no reply on success: the connection closes
+     * with the process. Input pipelined after SHUTDOWN is dropped, as Redis never reads
+     * it. */
+    if (persist_shutdown(save, nosave) < 0 && !force) {
+        reply_error(&c->out, "ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
     srv.shutdown_asap = true;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
@@ -320,6 +358,33 @@ static void debug_populate(client *c)
     reply_ok(&c->out);
 }
 
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load (as Redis, MERGE is
+ * NOFLUSH that lets loaded keys replace existing ones: the loader here refuses a
+ * duplicate, so MERGE is accepted only with an empty keyspace in effect). */
+static void debug_reload(client *c)
+{
+    bool nosave = false, noflush = false;
+    for (int i = 2; i < c->argc; i++) {
+        if (kstr_is(c->argv[i], "nosave")) {
+            nosave = true;
+        } else if (kstr_is(c->argv[i], "noflush")) {
+            noflush = true;
+        } else if (kstr_is(c->argv[i], "merge")) {
+            noflush = true;
+        } else {
+            reply_error(&c->out, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE "
+                                 "options.");
+            return;
+        }
+    }
+    const char *why;
+    if (persist_debug_reload(nosave, noflush, &why) < 0) {
+        reply_error(&c->out, why ? why : "ERR");
+        return;
+    }
+    reply_ok(&c->out);
+}
+
 static void debug_help(client *c)
 {
     static const char *const help[] = {
@@ -338,6 +403,19 @@ static void debug_help(client *c)
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -373,6 +451,8 @@ static void cmd_debug(client *c)
         }
         srv.active_expire_disabled = v == 0;
         reply_ok(&c->out);
+    } else if (kstr_is(sub, "reload")) {
+        debug_reload(c);
     } else if (kstr_is(sub, "log") && c->argc == 3) {
         log_warning("DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].p);
         reply_ok(&c->out);
@@ -443,5 +523,10 @@ command server_commands[] = {
      "Depends on subcommand.", NULL, slowlog_subs},
     {"debug", cmd_debug, -2, ADMIN_CMD, 0, 0, 0, 0, SRV, "A container for debugging commands",
      "1.0.0", "Depends on subcommand.", NULL, NULL},
+    {"save", cmd_save, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI, 0, 0, 0,
+     0, SRV, "Synchronously save the dataset to disk", "1.0.0",
+     "O(N) where N is the total number of keys in all databases", NULL, NULL},
+    {"bgsave", cmd_bgsave, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, 0, 0, 0, SRV,
+     "Asynchronously save the dataset to disk", "1.0.0", "O(1)", NULL, NULL},
     {0},
 };

@@ -18,6 +18,7 @@
 #include "base/splitargs.h"
 #include "base/util.h"
 #include "core/dispatch.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "db/db.h"
 #include "obs/slowlog.h"
@@ -79,8 +80,18 @@ static const char *apply_slowlog(void)
     return NULL;
 }
 
+static const char *apply_save(void)
+{
+    return persist_check_save_rules(C->save);
+}
+
+static const char *apply_dbfilename(void)
+{
+    return strchr(C->dbfilename, '/') ? "dbfilename can't be a path, just a filename" : NULL;
+}
+
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
-static char *fixed_save, *fixed_policy;
+static char *fixed_policy;
 static bool fixed_appendonly;
 static long long fixed_maxmemory;
 
@@ -128,8 +139,14 @@ static const directive table[] = {
     {"zset-max-ziplist-entries", K_LL, TL(zset_max_listpack_entries), 0, LONG_MAX, "128", 0},
     {"zset-max-listpack-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
     {"zset-max-ziplist-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
+    {"save", K_STRING, &srv.cfg.save, 0, 0, "3600 1 300 100 60 10000", 0, NULL, apply_save},
+    {"dbfilename", K_STRING, &srv.cfg.dbfilename, 0, 0, "dump.rdb", F_PROTECTED, NULL,
+     apply_dbfilename},
+    {"rdbcompression", K_BOOL, &srv.cfg.rdbcompression, 0, 1, "yes", 0, NULL, NULL},
+    {"rdbchecksum", K_BOOL, &srv.cfg.rdbchecksum, 0, 1, "yes", 0, NULL, NULL},
+    {"stop-writes-on-bgsave-error", K_BOOL, &srv.cfg.stop_writes_on_bgsave_error, 0, 1, "yes",
+     0, NULL, NULL},
     /* Facts until persistence (issue 6) and eviction (issue 5) land. */
-    {"save", K_STRING, &fixed_save, 0, 0, "", F_FIXED, NULL, NULL},
     {"appendonly", K_BOOL, &fixed_appendonly, 0, 1, "no", F_FIXED, NULL, NULL},
     {"maxmemory", K_MEM, &fixed_maxmemory, 0, LLONG_MAX, "0", F_FIXED, NULL, NULL},
     {"maxmemory-policy", K_STRING, &fixed_policy, 0, 0, "noeviction", F_FIXED, NULL, NULL},
@@ -403,7 +420,7 @@ static int load_text(char *text)
             }
             continue;
         }
-        bool multi = d && !strcmp(d->name, "bind");
+        bool multi = d && (!strcmp(d->name, "bind") || !strcmp(d->name, "save"));
         if (d && argc != 2 && !multi) {
             fatal(lineno, orig, "wrong number of arguments");
             return -1;

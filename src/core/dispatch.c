@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "core/blocking.h"
 #include "core/multi.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
@@ -169,6 +170,13 @@ static void unknown_command(client *c)
                  (int)(c->argv[0].len > 128 ? 128 : c->argv[0].len), c->argv[0].p, args);
 }
 
+#define ERR_MISCONF                                                                       \
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "    \
+    "persist to disk. Commands that may modify the data set are disabled, because this "  \
+    "instance is configured to report errors during writes if RDB snapshotting fails "    \
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about " \
+    "the RDB error."
+
 /* Replies err (a full error line) for a command refused before it ran. A refused EXEC is
  * answered as Redis does, even outside MULTI: an EXECABORT quoting the refusal, the
  * transaction and the watches dropped, and the EXEC shown to MONITOR all the same. */
@@ -290,6 +298,11 @@ void dispatch_command(client *c)
         refuse(c, cmd, "NOAUTH Authentication required.");
         cmd->stats.rejected_calls++;
         rejected(c);
+    } else if (persist_writes_denied() &&
+               ((cmd->flags & CMD_WRITE) || (!cmd->parent && !strcmp(cmd->name, "ping")))) {
+        refuse(c, cmd, ERR_MISCONF);
+        cmd->stats.rejected_calls++;
+        rejected(c);
     } else if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {
         char err[256];
         snprintf(err, sizeof(err),
@@ -297,6 +310,10 @@ void dispatch_command(client *c)
                  "QUIT / RESET are allowed in this context",
                  cmd->fullname);
         refuse(c, cmd, err);
+        cmd->stats.rejected_calls++;
+        rejected(c);
+    } else if (persist.loading && !(cmd->flags & CMD_LOADING)) {
+        refuse(c, cmd, "LOADING Redis is loading the dataset in memory");
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {

@@ -22,6 +22,7 @@
 #include "core/client.h"
 #include "core/config.h"
 #include "core/multi.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "db/db.h"
 #include "db/lazyfree.h"
@@ -323,15 +324,23 @@ static long cron(ev_loop *loop, long long id, void *data)
         log_warning("Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT"
                                                                                : "SIGTERM");
         got_signal = 0;
-        server_prepare_shutdown();
-        return EV_NOMORE;
+        if (persist_shutdown(false, false) < 0) {
+            log_warning("SIGTERM received but errors trying to shut down the server, check "
+                        "the logs for more information");
+        } else {
+            server_prepare_shutdown();
+            return EV_NOMORE;
+        }
     }
+    persist_cron();
     client_cron(now);
     if (!srv.active_expire_disabled) {
         db_expire_cycle((uint64_t)period * 1000 / 4); /* at most 25% of the time */
         hash_expire_cycle((uint64_t)period * 1000 / 4);
     }
-    db_rehash(1);
+    if (!persist_child_active()) {
+        db_rehash(1); /* moving entries would copy pages the BGSAVE child still shares */
+    }
     info_cron();
     return period;
 }
@@ -376,6 +385,12 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
             usage(stdout, 0);
         }
+    }
+    if (argc == 3 && !strcmp(argv[1], "--check-rdb")) {
+        config_set_defaults();
+        hash_setup();
+        types_setup();
+        return persist_check_rdb_main(argv[2]);
     }
     const char *file = NULL;
     if (argc >= 2 && (argv[1][0] != '-' || !strcmp(argv[1], "-"))) {
@@ -428,6 +443,7 @@ int main(int argc, char **argv)
     client_setup();
     multi_setup();
     blocking_setup();
+    persist_setup();
     setup_signals();
     srv.loop = ev_create(srv.cfg.maxclients + RESERVED_FDS * 4);
 
@@ -456,6 +472,9 @@ int main(int argc, char **argv)
     write_pidfile();
     log_notice("Kvik %s, port: %d, PID: %d", KVIK_VERSION, srv.cfg.port, (int)getpid());
     log_notice("Server initialized");
+    if (!persist_load_at_startup()) {
+        return 1;
+    }
     log_notice("Ready to accept connections");
 
     ev_timer_add(srv.loop, 1, cron, NULL);

@@ -246,6 +246,31 @@ static int wait_ms(ev_loop *l)
     return d < 0 ? 0 : (int)d;
 }
 
+static void fire(ev_loop *l, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct epoll_event *e = &l->fired[i];
+        int fd = e->data.fd;
+        int mask = 0;
+        if (e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+            mask |= EV_READ;
+        }
+        if (e->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+            mask |= EV_WRITE;
+        }
+        /* Re-read the entry each time: an earlier callback may have removed or
+         * replaced it. Read first, then write, as Redis does by default. */
+        file_ev *f = &l->files[fd];
+        if (f->mask & mask & EV_READ) {
+            f->fn(l, fd, f->data, EV_READ);
+        }
+        f = &l->files[fd];
+        if (f->mask & mask & EV_WRITE) {
+            f->fn(l, fd, f->data, EV_WRITE);
+        }
+    }
+}
+
 void ev_run(ev_loop *l)
 {
     l->stop = false;
@@ -256,28 +281,12 @@ void ev_run(ev_loop *l)
         if (l->stop) {
             break;
         }
-        int n = epoll_wait(l->epfd, l->fired, l->setsize, wait_ms(l));
-        for (int i = 0; i < n; i++) {
-            struct epoll_event *e = &l->fired[i];
-            int fd = e->data.fd;
-            int mask = 0;
-            if (e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-                mask |= EV_READ;
-            }
-            if (e->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-                mask |= EV_WRITE;
-            }
-            /* Re-read the entry each time: an earlier callback may have removed or
-             * replaced it. Read first, then write, as Redis does by default. */
-            file_ev *f = &l->files[fd];
-            if (f->mask & mask & EV_READ) {
-                f->fn(l, fd, f->data, EV_READ);
-            }
-            f = &l->files[fd];
-            if (f->mask & mask & EV_WRITE) {
-                f->fn(l, fd, f->data, EV_WRITE);
-            }
-        }
+        fire(l, epoll_wait(l->epfd, l->fired, l->setsize, wait_ms(l)));
         run_timers(l);
     }
+}
+
+void ev_poll_files(ev_loop *l)
+{
+    fire(l, epoll_wait(l->epfd, l->fired, l->setsize, 0));
 }

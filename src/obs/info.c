@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -29,6 +30,7 @@
 #include "base/log.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "db/db.h"
 #include "core/blocking.h"
@@ -455,9 +457,12 @@ static void section_memory(sbuf *b)
 
 static void section_persistence(sbuf *b)
 {
+    const struct persistence *p = &persist;
+    long long now = (long long)time(NULL);
+    bool child = persist_child_active();
     sb_add(b,
            "# Persistence\r\n"
-           "loading:0\r\n"
+           "loading:%d\r\n"
            "async_loading:0\r\n"
            "current_cow_peak:0\r\n"
            "current_cow_size:0\r\n"
@@ -465,16 +470,16 @@ static void section_persistence(sbuf *b)
            "current_fork_perc:0.00\r\n"
            "current_save_keys_processed:0\r\n"
            "current_save_keys_total:0\r\n"
-           "rdb_changes_since_last_save:0\r\n"
-           "rdb_bgsave_in_progress:0\r\n"
+           "rdb_changes_since_last_save:%lld\r\n"
+           "rdb_bgsave_in_progress:%d\r\n"
            "rdb_last_save_time:%lld\r\n"
-           "rdb_last_bgsave_status:ok\r\n"
-           "rdb_last_bgsave_time_sec:-1\r\n"
-           "rdb_current_bgsave_time_sec:-1\r\n"
-           "rdb_saves:0\r\n"
+           "rdb_last_bgsave_status:%s\r\n"
+           "rdb_last_bgsave_time_sec:%lld\r\n"
+           "rdb_current_bgsave_time_sec:%lld\r\n"
+           "rdb_saves:%lld\r\n"
            "rdb_last_cow_size:0\r\n"
-           "rdb_last_load_keys_expired:0\r\n"
-           "rdb_last_load_keys_loaded:0\r\n"
+           "rdb_last_load_keys_expired:%lld\r\n"
+           "rdb_last_load_keys_loaded:%lld\r\n"
            "aof_enabled:0\r\n"
            "aof_rewrite_in_progress:0\r\n"
            "aof_rewrite_scheduled:0\r\n"
@@ -487,7 +492,29 @@ static void section_persistence(sbuf *b)
            "aof_last_cow_size:0\r\n"
            "module_fork_in_progress:0\r\n"
            "module_fork_last_cow_size:0\r\n",
-           (long long)srv.lastsave);
+           p->loading ? 1 : 0, srv.dirty, child ? 1 : 0, (long long)srv.lastsave,
+           p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_secs,
+           child ? (long long)(clock_ms() - p->child_start_ms) / 1000 : -1LL, p->saves,
+           p->last_load_keys_expired, p->last_load_keys_loaded);
+    if (p->loading) {
+        long long elapsed = now - p->loading_start;
+        double perc = p->loading_total_bytes
+                          ? (double)p->loading_loaded_bytes * 100 / (double)p->loading_total_bytes
+                          : 0;
+        long long eta = elapsed && p->loading_loaded_bytes
+                            ? (p->loading_total_bytes - p->loading_loaded_bytes) /
+                                  (p->loading_loaded_bytes / elapsed + 1)
+                            : 1;
+        sb_add(b,
+               "loading_start_time:%lld\r\n"
+               "loading_total_bytes:%lld\r\n"
+               "loading_rdb_used_mem:%lld\r\n"
+               "loading_loaded_bytes:%lld\r\n"
+               "loading_loaded_perc:%.2f\r\n"
+               "loading_eta_seconds:%lld\r\n",
+               (long long)p->loading_start, p->loading_total_bytes, p->loading_rdb_used_mem,
+               p->loading_loaded_bytes, perc, eta);
+    }
 }
 
 static void section_stats(sbuf *b)

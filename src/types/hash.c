@@ -59,6 +59,7 @@
 #include "ds/listpack.h"
 #include "types/limits.h"
 #include "types/types.h"
+#include "types/value_io.h"
 
 /* Redis keeps a listpack below 1 GB (LISTPACK_MAX_SAFETY_SIZE). */
 #define LP_SAFETY_BYTES (1u << 30)
@@ -1998,3 +1999,135 @@ command hash_commands[] = {
      "8.0.0", N_FIELDS, NULL, NULL},
     {0},
 };
+
+/* ---- persistence (types/value_io.h) ------------------------------------------------- */
+
+/* A builder fills an entry under an empty name through the commands' own set_field and
+ * store_ttl (so conversions happen where HSET's would); finish renames it. */
+struct hash_builder {
+    kobj *o;
+};
+
+size_t hash_value_len(const kobj *o)
+{
+    return hash_len(o);
+}
+
+const uint8_t *hash_value_listpack(const kobj *o)
+{
+    return kind(o) == KIND_LP ? lpk(o) : NULL;
+}
+
+int64_t hash_value_min_expire(const kobj *o)
+{
+    return may_have_ttls(o) ? min_expire(o) : -1;
+}
+
+void hash_value_each(const kobj *o, void (*fn)(void *priv, kstr f, kstr v, int64_t at),
+                     void *priv)
+{
+    if (is_table(o)) {
+        ft_iter it;
+        ft_iter_init(&it, tab(o), false);
+        ft_entry *e;
+        while ((e = ft_iter_next(&it)) != NULL) {
+            fn(priv, entry_field(e), entry_value(e), ft_expire(e));
+        }
+        ft_iter_done(&it);
+        return;
+    }
+    uint8_t *lp = lpk(o), fbuf[LP_INTBUF_SIZE], vbuf[LP_INTBUF_SIZE];
+    bool triplets = kind(o) == KIND_LPX;
+    for (uint8_t *p = lp_first(lp); p;) {
+        kstr f = lp_str(p, fbuf);
+        p = lp_next(lp, p);
+        kstr v = lp_str(p, vbuf);
+        p = lp_next(lp, p);
+        int64_t at = -1;
+        if (triplets) {
+            at = lp_ttl_at(p);
+            p = lp_next(lp, p);
+        }
+        fn(priv, f, v, at);
+    }
+}
+
+hash_builder *hash_build_start(size_t hint)
+{
+    hash_builder *b = kv_malloc(sizeof(*b));
+    b->o = kobj_new_ptr(kstr_make("", 0), OBJ_HASH, ENC_LISTPACK, lp_new(0), -1);
+    if ((long long)hint > type_limits.hash_max_listpack_entries) {
+        convert_to_table(b->o);
+    }
+    return b;
+}
+
+bool hash_build_add(hash_builder *b, kstr f, kstr v, int64_t at)
+{
+    if (!set_field(b->o, f, v, false)) {
+        return false;
+    }
+    if (at >= 0) {
+        store_ttl(b->o, f, at);
+    }
+    return true;
+}
+
+kobj *hash_build_finish(hash_builder *b, kstr key, int64_t expire_ms)
+{
+    kobj *o = b->o;
+    kv_free(b);
+    if (hash_len(o) == 0) {
+        kobj_free(o);
+        return NULL;
+    }
+    o = kobj_rekey(o, key);
+    return expire_ms >= 0 ? kobj_with_expire(o, expire_ms) : o;
+}
+
+void hash_build_abort(hash_builder *b)
+{
+    if (b) {
+        kobj_free(b->o);
+        kv_free(b);
+    }
+}
+
+/* Redis's loader keeps a listpack within the limits as it is and converts a larger one. */
+kobj *hash_from_listpack(kstr key, uint8_t *lp, int64_t expire_ms)
+{
+    size_t n = lp_length(lp);
+    bool fits = n > 0 && n % 2 == 0 &&
+                (long long)(n / 2) <= type_limits.hash_max_listpack_entries;
+    uint8_t buf[LP_INTBUF_SIZE];
+    for (uint8_t *p = n % 2 == 0 ? lp_first(lp) : NULL; p && fits; p = lp_next(lp, p)) {
+        kstr s = lp_str(p, buf);
+        fits = !over_value_limit(s.len);
+    }
+    if (fits) {
+        for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, 2)) {
+            kstr f = lp_str(p, buf);
+            uint8_t *after = lp_skip(lp, p, 2);
+            if (after && lp_find(lp, after, (const uint8_t *)f.p, f.len, 1)) {
+                lp_free(lp);
+                return NULL; /* duplicate field */
+            }
+        }
+        return kobj_new_ptr(key, OBJ_HASH, ENC_LISTPACK, lp, expire_ms);
+    }
+    if (n == 0 || n % 2) {
+        lp_free(lp);
+        return NULL;
+    }
+    hash_builder *b = hash_build_start(n / 2);
+    uint8_t vbuf[LP_INTBUF_SIZE];
+    for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, 2)) {
+        if (!hash_build_add(b, lp_str(p, buf), lp_str(lp_next(lp, p), vbuf), -1)) {
+            hash_build_abort(b);
+            lp_free(lp);
+            return NULL;
+        }
+    }
+    lp_free(lp);
+    return hash_build_finish(b, key, expire_ms);
+}

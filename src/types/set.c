@@ -64,6 +64,7 @@
 #include "types/limits.h"
 #include "types/set.h"
 #include "types/types.h"
+#include "types/value_io.h"
 
 /* ---- random numbers -------------------------------------------------------------------- */
 
@@ -1579,3 +1580,71 @@ command set_commands[] = {
      NULL, NULL},
     {0},
 };
+
+/* ---- persistence (types/value_io.h) ---------------------------------------------------- */
+
+struct set_builder {
+    setv s;
+};
+
+size_t set_value_len(const kobj *o)
+{
+    return sv_size(sv_of(o));
+}
+
+const intset *set_value_intset(const kobj *o)
+{
+    setv s = sv_of(o);
+    return sv_kind(s) == K_INTSET ? sv_is(s) : NULL;
+}
+
+/* A large set starts as a table, as Redis's loader creates a hashtable for more members
+ * than set-max-intset-entries; small ones start as an intset and convert on the way. */
+set_builder *set_build_start(size_t hint)
+{
+    set_builder *b = kv_malloc(sizeof(*b));
+    bool big = hint > (unsigned long long)type_limits.set_max_intset_entries &&
+               hint > (unsigned long long)type_limits.set_max_listpack_entries;
+    b->s = big ? sv_make(K_TABLE, table_new()) : sv_new();
+    return b;
+}
+
+bool set_build_add(set_builder *b, kstr member)
+{
+    mem m;
+    mem_of_str(&m, member.p, member.len);
+    return sv_add(&b->s, &m);
+}
+
+kobj *set_build_finish(set_builder *b, kstr key, int64_t expire_ms)
+{
+    setv s = b->s;
+    kv_free(b);
+    if (sv_size(s) == 0) {
+        sv_free(s);
+        return NULL;
+    }
+    return kobj_new_ptr(key, OBJ_SET, sv_enc(s), (void *)s, expire_ms);
+}
+
+void set_build_abort(set_builder *b)
+{
+    if (b) {
+        sv_free(b->s);
+        kv_free(b);
+    }
+}
+
+kobj *set_from_intset(kstr key, intset *is, int64_t expire_ms)
+{
+    uint32_t n = intset_len(is);
+    if (n == 0) {
+        intset_free(is);
+        return NULL;
+    }
+    setv s = sv_make(K_INTSET, is);
+    if (n > (unsigned long long)type_limits.set_max_intset_entries) {
+        s = packed_fits(n, intset_max_text(is)) ? intset_to_packed(s) : to_table(s);
+    }
+    return kobj_new_ptr(key, OBJ_SET, sv_enc(s), (void *)s, expire_ms);
+}

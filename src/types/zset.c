@@ -55,6 +55,7 @@
 #include "types/limits.h"
 #include "types/set.h"
 #include "types/types.h"
+#include "types/value_io.h"
 
 #define ERR_NAN "ERR resulting score is not a number (NaN)"
 #define ERR_MINMAX_FLOAT "ERR min or max is not a float"
@@ -2684,3 +2685,123 @@ command zset_commands[] = {
      NULL, NULL},
     {0},
 };
+
+/* ======================================================================================
+ * Persistence (types/value_io.h)
+ * ==================================================================================== */
+
+/* Members arrive unordered: they go into a skiplist, and a set small enough becomes a
+ * listpack at the end, as Redis's loader converts after loading. */
+struct zset_builder {
+    zset *zs;
+    size_t maxlen, totlen;
+};
+
+size_t zset_value_len(const kobj *o)
+{
+    zval v = zv_load(o);
+    return zv_len(&v);
+}
+
+const uint8_t *zset_value_listpack(const kobj *o)
+{
+    zval v = zv_load(o);
+    return v.enc == ENC_LISTPACK ? v.lp : NULL;
+}
+
+void zset_value_each_rev(const kobj *o, void (*fn)(void *priv, kstr m, double score),
+                         void *priv)
+{
+    zval v = zv_load(o);
+    if (v.enc == ENC_LISTPACK) {
+        uint8_t buf[LP_INTBUF_SIZE];
+        for (uint8_t *sp = lp_last(v.lp); sp; sp = lp_prev(v.lp, lp_prev(v.lp, sp))) {
+            uint8_t *mp = lp_prev(v.lp, sp);
+            fn(priv, zl_member(mp, buf), zl_score(sp));
+        }
+        return;
+    }
+    for (zsl_node *n = zsl_last(&v.zs->zsl); n; n = zsl_prev(n)) {
+        fn(priv, (kstr){n->member, n->len}, n->score);
+    }
+}
+
+zset_builder *zset_build_start(size_t hint)
+{
+    zset_builder *b = kv_malloc(sizeof(*b));
+    b->zs = zs_create();
+    b->maxlen = b->totlen = 0;
+    return b;
+}
+
+bool zset_build_add(zset_builder *b, kstr m, double score)
+{
+    if (zs_find(b->zs, m)) {
+        return false;
+    }
+    zs_insert(b->zs, score, m);
+    b->maxlen = m.len > b->maxlen ? m.len : b->maxlen;
+    b->totlen += m.len;
+    return true;
+}
+
+kobj *zset_build_finish(zset_builder *b, kstr key, int64_t expire_ms)
+{
+    zval v = {.enc = ENC_SKIPLIST, .zs = b->zs};
+    bool small = fits_listpack(b->zs->zsl.length, b->maxlen, b->totlen);
+    kv_free(b);
+    if (v.zs->zsl.length == 0) {
+        zs_destroy(v.zs);
+        return NULL;
+    }
+    if (small) {
+        uint8_t *lp = lp_new(0);
+        char sbuf[SCORE_BUF];
+        for (zsl_node *n = zsl_first(&v.zs->zsl); n; n = zsl_next(n)) {
+            lp = lp_append(lp, (const uint8_t *)n->member, n->len);
+            size_t slen = lp_score_text(sbuf, n->score);
+            lp = lp_append(lp, (const uint8_t *)sbuf, slen);
+        }
+        zs_destroy(v.zs);
+        v.enc = ENC_LISTPACK;
+        v.lp = lp;
+    }
+    return kobj_new_ptr(key, OBJ_ZSET, v.enc, zv_tagged(&v), expire_ms);
+}
+
+void zset_build_abort(zset_builder *b)
+{
+    if (b) {
+        zs_destroy(b->zs);
+        kv_free(b);
+    }
+}
+
+/* Kept as it is within zset-max-listpack-entries (Redis checks only the count here),
+ * converted beyond. Pairs must be in strictly ascending (score, member) order: that also
+ * rules out duplicates, and the listpack code relies on it. */
+kobj *zset_from_listpack(kstr key, uint8_t *lp, int64_t expire_ms)
+{
+    size_t n = lp_length(lp);
+    bool ok = n > 0 && n % 2 == 0;
+    uint8_t *prev = NULL;
+    for (uint8_t *p = ok ? lp_first(lp) : NULL; p && ok; p = lp_next(lp, lp_next(lp, p))) {
+        double s = zl_score(lp_next(lp, p));
+        if (isnan(s)) {
+            ok = false;
+        } else if (prev) {
+            uint8_t buf[LP_INTBUF_SIZE];
+            ok = zl_before(lp, prev, s, zl_member(p, buf));
+        }
+        prev = p;
+    }
+    if (!ok) {
+        lp_free(lp);
+        return NULL;
+    }
+    zval v = {.enc = ENC_LISTPACK, .lp = lp};
+    if (n / 2 > (size_t)type_limits.zset_max_listpack_entries) {
+        zv_to_skiplist(&v);
+    }
+    return kobj_new_ptr(key, OBJ_ZSET, v.enc, zv_tagged(&v), expire_ms);
+}

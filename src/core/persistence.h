@@ -1,0 +1,60 @@
+/* persistence.h - snapshots as the server runs them: SAVE, BGSAVE (a forked child),
+ * the `save` rules, loading at start-up, DEBUG RELOAD, saving at shutdown, the dirty
+ * counter and what INFO persistence reports. The file format is persist/rdb.h's.
+ *
+ * State lives in `persist` (below) and in srv.dirty / srv.lastsave; the main thread owns
+ * all of it.
+ */
+#ifndef KV_PERSISTENCE_H
+#define KV_PERSISTENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct persistence {
+    pid_t child_pid;            /* BGSAVE child, -1 when none */
+    int64_t child_start_ms;
+    long long dirty_at_fork;    /* srv.dirty when the child forked */
+    bool last_bgsave_ok;
+    int64_t last_bgsave_try;    /* seconds: failed saves are retried after 5 s */
+    long long last_bgsave_secs; /* -1 before the first */
+    long long last_fork_us;
+    long long saves;            /* rdb_saves */
+    bool scheduled;             /* BGSAVE SCHEDULE waiting for a child to end */
+    /* loading */
+    bool loading;
+    int64_t loading_start;      /* seconds */
+    long long loading_total_bytes, loading_loaded_bytes;
+    long long loading_rdb_used_mem;
+    long long last_load_keys_loaded, last_load_keys_expired;
+};
+
+extern struct persistence persist;
+
+void persist_setup(void);          /* counts changes (dirty) through the db hooks */
+/* Loads dbfilename from dir at start-up, serving clients (-LOADING) meanwhile. Returns
+ * false when the file exists but cannot be loaded (the caller exits). */
+bool persist_load_at_startup(void);
+/* SAVE: 0, or -1 after logging why. */
+int persist_save(void);
+/* BGSAVE: 0 when the child started, -1 after logging why. */
+int persist_bgsave(void);
+bool persist_child_active(void);
+/* Cron: reaps the child, runs save rules and scheduled saves. */
+void persist_cron(void);
+/* Shutdown: kills a BGSAVE child; saves when asked (force_save) or when save rules exist
+ * (unless nosave). 0, or -1 when the save failed (the server must not exit). */
+int persist_shutdown(bool force_save, bool nosave);
+/* DEBUG RELOAD: save (unless nosave), empty (unless noflush), load. 0 or -1. */
+int persist_debug_reload(bool nosave, bool noflush, const char **why);
+/* Whether writes are refused with MISCONF (stop-writes-on-bgsave-error). */
+bool persist_writes_denied(void);
+/* Whether the save rules are non-empty. */
+bool persist_has_save_rules(void);
+/* Checks a `save` value ("<seconds> <changes> ..." or ""); NULL or the error. */
+const char *persist_check_save_rules(const char *text);
+/* `kvik-server --check-rdb FILE`: prints a report, returns the exit status. */
+int persist_check_rdb_main(const char *path);
+
+#endif
