@@ -1,0 +1,537 @@
+"""RDB snapshots: SAVE/BGSAVE/LASTSAVE, save rules, start-up loading, SHUTDOWN SAVE/NOSAVE,
+SIGTERM saving, DEBUG RELOAD, MISCONF, corrupt and truncated files, and interoperability
+with Debian's redis-server 7.0 in both directions (it loads our dump, we load its dump).
+
+Round trips cover every type in every encoding (strings int/embstr/raw, quicklists with
+and without compression, intset/listpack/hashtable sets, listpack/skiplist sorted sets,
+listpack/hashtable hashes) with key TTLs and several databases: the dataset is read back
+value by value, with its OBJECT ENCODING and TTLs.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import redis
+
+from conftest import IS_REDIS, SERVER, free_port
+from util import Err, Raw
+
+REDIS_BIN = "/usr/bin/redis-server"
+
+
+class Proc:
+    """A server on a given data directory (unlike conftest's Server, which makes its own),
+    from any binary: the interop tests run Kvik and redis-server on the same files."""
+
+    def __init__(self, binary, datadir, *args, expect_fail=False):
+        self.port = free_port()
+        self.dir = datadir
+        self.logfile = os.path.join(datadir, "server-%d.log" % self.port)
+        cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", datadir,
+               "--logfile", self.logfile]
+        cmd += [str(a) for a in args]
+        self.proc = subprocess.Popen(cmd, cwd=datadir, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        if expect_fail:
+            return
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + self.log())
+            try:
+                if redis.Redis(port=self.port, socket_timeout=1).ping():
+                    if "eady to accept connections" in self.log():
+                        return
+            except (redis.ConnectionError, redis.BusyLoadingError, redis.TimeoutError):
+                pass
+            time.sleep(0.02)
+        raise RuntimeError("not ready: " + self.log())
+
+    def log(self):
+        try:
+            with open(self.logfile) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def client(self, **kw):
+        return redis.Redis(port=self.port, socket_timeout=20, **kw)
+
+    def wait_exit(self, timeout=20):
+        return self.proc.wait(timeout)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def datadir():
+    d = tempfile.mkdtemp(prefix="kvik-persist-")
+    procs = []
+    yield d, procs
+    for p in procs:
+        p.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def raw(p, *args):
+    c = Raw(p)
+    try:
+        return c(*args)
+    finally:
+        c.close()
+
+
+def start(dd, *args, binary=None, **kw):
+    d, procs = dd
+    p = Proc(binary or SERVER, d, *args, **kw)
+    procs.append(p)
+    return p
+
+
+# ---- the dataset --------------------------------------------------------------------------
+
+def populate(r, field_ttls=False):
+    """Every type in every encoding Redis 7.0 reports, some keys with TTLs, 3 databases."""
+    p = r.pipeline(transaction=False)
+    p.set("s:int", "12345")
+    p.set("s:negint", "-7")
+    p.set("s:bigint", "123456789012345678")
+    p.set("s:embstr", "hello world")
+    p.set("s:empty", "")
+    p.set("s:raw", "x" * 100)                      # LZF-compressible
+    p.set("s:rand", os.urandom(300))               # incompressible binary
+    p.set("s:ttl", "v", px=500000)
+    p.rpush("l:small", "a", "b", "1", "-2", "99999999999")
+    p.rpush("l:big", *["item:%d" % i for i in range(3000)])
+    p.rpush("l:bigelem", "y" * 20000, "z")
+    p.sadd("set:int", *range(20))
+    p.sadd("set:bigint", *range(1000))            # above set-max-intset-entries
+    p.sadd("set:small", "a", "b", "c", "10")
+    p.sadd("set:big", *["m%d" % i for i in range(500)])
+    p.zadd("z:small", {"a": 1, "b": 2.5, "c": -3, "d": float("inf")})
+    p.zadd("z:big", {"m%d" % i: i * 1.5 for i in range(300)})
+    p.zadd("z:longmember", {"k" * 100: 1})
+    p.hset("h:small", mapping={"f1": "v1", "f2": "2", "f3": ""})
+    p.hset("h:big", mapping={"f%d" % i: "v%d" % i for i in range(700)})
+    p.hset("h:longval", mapping={"f": "v" * 100})
+    p.hset("h:ttl", "f", "v")
+    p.pexpire("h:ttl", 600000)
+    p.execute()
+    r.execute_command("SELECT", 3)
+    r.set("db3:key", "in db 3")
+    r.sadd("db3:set", "x")
+    r.execute_command("SELECT", 0)
+    if field_ttls:
+        r.hset("hf:small", mapping={"a": "1", "b": "2", "c": "3"})
+        r.execute_command("HPEXPIRE", "hf:small", 900000, "FIELDS", 1, "a")
+        r.hset("hf:big", mapping={"f%d" % i: "v" for i in range(600)})
+        r.execute_command("HPEXPIRE", "hf:big", 800000, "FIELDS", 2, "f1", "f2")
+
+
+def value_of(r, key, t):
+    if t == b"string":
+        return r.get(key)
+    if t == b"list":
+        return r.lrange(key, 0, -1)
+    if t == b"set":
+        return sorted(r.smembers(key))
+    if t == b"zset":
+        return r.zrange(key, 0, -1, withscores=True)
+    if t == b"hash":
+        return sorted(r.hgetall(key).items())
+    raise AssertionError(t)
+
+
+def dump_state(r, dbs=(0, 3), field_ttls=False):
+    state = {}
+    for dbi in dbs:
+        r.execute_command("SELECT", dbi)
+        for key in sorted(r.keys("*")):
+            t = r.type(key)
+            ttl = r.pttl(key)
+            state[(dbi, key)] = (t, value_of(r, key, t), r.object("encoding", key),
+                                 ttl > 0)
+            if field_ttls and t == b"hash":
+                fields = r.hkeys(key)
+                ttls = r.execute_command("HPTTL", key, "FIELDS", len(fields), *fields)
+                state[(dbi, key, "fttl")] = sorted(
+                    (f, t > 0) for f, t in zip(fields, ttls))
+    r.execute_command("SELECT", 0)
+    return state
+
+
+def test_encodings_are_the_interesting_ones(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    populate(r)
+    enc = lambda k: r.object("encoding", k)
+    assert enc("s:int") == b"int" and enc("s:embstr") == b"embstr" and enc("s:raw") == b"raw"
+    assert enc("set:int") == b"intset" and enc("set:big") == b"hashtable"
+    assert enc("z:small") == b"listpack" and enc("z:big") == b"skiplist"
+    assert enc("h:small") == b"listpack" and enc("h:big") == b"hashtable"
+
+
+# ---- SAVE / BGSAVE / LASTSAVE / INFO -----------------------------------------------------
+
+def wait_bgsave(r, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if r.info("persistence")["rdb_bgsave_in_progress"] == 0:
+            return r.info("persistence")
+        time.sleep(0.05)
+    raise AssertionError("bgsave did not finish")
+
+
+def test_save_lastsave_and_info(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    before = r.lastsave()
+    r.set("a", 1)
+    r.set("b", 2)
+    info = r.info("persistence")
+    assert info["rdb_changes_since_last_save"] >= 2
+    assert info["loading"] == 0 and info["rdb_bgsave_in_progress"] == 0
+    time.sleep(1.1)
+    assert raw(p, "SAVE") == "OK"
+    assert r.lastsave() > before
+    info = r.info("persistence")
+    assert info["rdb_changes_since_last_save"] == 0
+    assert info["rdb_last_bgsave_status"] == "ok"
+    assert os.path.exists(os.path.join(p.dir, "dump.rdb"))
+
+
+def test_bgsave_and_schedule(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    r.set("k", "v")
+    assert raw(p, "BGSAVE") == "Background saving started"
+    info = wait_bgsave(r)
+    assert info["rdb_last_bgsave_status"] == "ok"
+    assert info["rdb_changes_since_last_save"] == 0
+    assert info["rdb_saves"] >= 1
+    assert raw(p, "BGSAVE", "SCHEDULE") in ("Background saving started",
+                                            "Background saving scheduled")
+    wait_bgsave(r)
+    assert raw(p, "BGSAVE", "FOO") == Err("ERR syntax error")
+
+
+def test_save_rules_trigger_bgsave(datadir):
+    p = start(datadir, "--save", "1 1")
+    r = p.client()
+    assert r.config_get("save") == {"save": "1 1"}
+    r.set("k", "v")
+    deadline = time.time() + 10
+    path = os.path.join(p.dir, "dump.rdb")
+    while time.time() < deadline and not os.path.exists(path):
+        time.sleep(0.05)
+    assert os.path.exists(path)
+    with pytest.raises(redis.ResponseError, match="Invalid save parameters"):
+        r.config_set("save", "1 x")
+
+
+# ---- round trips --------------------------------------------------------------------------
+
+def test_roundtrip_restart_every_type(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    populate(r)
+    before = dump_state(r)
+    assert raw(p, "SAVE") == "OK"
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    p2 = start(datadir, "--save", "")
+    assert dump_state(p2.client()) == before
+    assert "keys loaded" in p2.log() or "Done loading RDB" in p2.log()
+    assert p2.client().info("persistence")["rdb_last_load_keys_loaded"] == len(before)
+
+
+def test_roundtrip_compressed_lists_and_no_compression(datadir):
+    p = start(datadir, "--save", "", "--list-compress-depth", "1", "--rdbcompression", "no")
+    r = p.client()
+    r.rpush("l", *["value-%d-%s" % (i, "q" * (i % 50)) for i in range(5000)])
+    r.rpush("l2", *["same" * 30 for i in range(1000)])
+    before = dump_state(r, dbs=(0,))
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    p2 = start(datadir, "--save", "")
+    assert dump_state(p2.client(), dbs=(0,)) == before
+
+
+def test_debug_reload(datadir):
+    p = start(datadir, "--save", "", "--enable-debug-command", "yes")
+    r = p.client()
+    populate(r)
+    before = dump_state(r)
+    assert raw(p, "DEBUG", "RELOAD") == "OK"
+    assert dump_state(r) == before
+
+
+@pytest.mark.skipif(IS_REDIS, reason="hash field TTLs are Redis 7.4 (reference is 7.0)")
+def test_roundtrip_hash_field_ttls(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    populate(r, field_ttls=True)
+    before = dump_state(r, field_ttls=True)
+    r.execute_command("SAVE")
+    with open(os.path.join(p.dir, "dump.rdb"), "rb") as f:
+        assert f.read(9) == b"REDIS0012"   # Redis 7.4's version for field TTLs
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    p2 = start(datadir, "--save", "")
+    r2 = p2.client()
+    assert dump_state(r2, field_ttls=True) == before
+    r2.execute_command("HPEXPIRE", "hf:small", 1, "FIELDS", 1, "b")
+    time.sleep(0.05)
+    assert r2.hkeys("hf:small") == [b"a", b"c"] or sorted(r2.hkeys("hf:small")) == [b"a", b"c"]
+
+
+def test_expired_keys_are_not_loaded(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    r.set("gone", "v", px=300)
+    r.set("stays", "v")
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    time.sleep(0.4)
+    r2 = start(datadir, "--save", "").client()
+    assert r2.keys("*") == [b"stays"]
+    assert r2.info("persistence")["rdb_last_load_keys_expired"] == 1
+
+
+# ---- interop with redis-server 7.0 --------------------------------------------------------
+
+def test_redis_loads_our_dump(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    populate(r)
+    before = dump_state(r)
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    ref = start(datadir, "--save", "", binary=REDIS_BIN)
+    assert dump_state(ref.client()) == before
+    check = subprocess.run(["/usr/bin/redis-check-rdb", os.path.join(datadir[0], "dump.rdb")],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_we_load_redis_dump(datadir):
+    ref = start(datadir, "--save", "", binary=REDIS_BIN)
+    r = ref.client()
+    populate(r)
+    # an older encoding Redis 7.0 still writes for big values: a plain quicklist node
+    before = dump_state(r)
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    ref.wait_exit()
+    p = start(datadir, "--save", "")
+    assert dump_state(p.client()) == before
+
+
+def test_we_load_redis_dump_compressed_list_nodes(datadir):
+    ref = start(datadir, "--save", "", "--list-compress-depth", "1", binary=REDIS_BIN)
+    r = ref.client()
+    r.rpush("l", *["value-%d-%s" % (i, "q" * (i % 50)) for i in range(5000)])
+    before = dump_state(r, dbs=(0,))
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    ref.wait_exit()
+    p = start(datadir, "--save", "")
+    assert dump_state(p.client(), dbs=(0,)) == before
+
+
+# ---- broken files ---------------------------------------------------------------------------
+
+def make_dump(dd):
+    p = start(dd, "--save", "")
+    r = p.client()
+    populate(r)
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    return os.path.join(dd[0], "dump.rdb")
+
+
+def test_truncated_file_stops_startup(datadir):
+    path = make_dump(datadir)
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:len(data) // 2])
+    p = start(datadir, "--save", "", expect_fail=True)
+    assert p.wait_exit() != 0
+    assert "Short read" in p.log()
+
+
+def test_corrupt_checksum_stops_startup(datadir):
+    path = make_dump(datadir)
+    data = bytearray(open(path, "rb").read())
+    data[-1] ^= 0xFF          # the CRC trailer
+    open(path, "wb").write(bytes(data))
+    p = start(datadir, "--save", "", expect_fail=True)
+    assert p.wait_exit() != 0
+    assert "Wrong RDB checksum" in p.log()
+    # with rdbchecksum no the trailer is not verified
+    p2 = start(datadir, "--save", "", "--rdbchecksum", "no")
+    assert p2.client().dbsize() > 0
+
+
+def test_garbage_file_stops_startup(datadir):
+    open(os.path.join(datadir[0], "dump.rdb"), "wb").write(b"NOTREDIS" * 10)
+    p = start(datadir, "--save", "", expect_fail=True)
+    assert p.wait_exit() != 0
+    assert "Wrong signature" in p.log()
+
+
+@pytest.mark.skipif(IS_REDIS, reason="kvik-server --check-rdb (Redis ships redis-check-rdb)")
+def test_check_rdb(datadir):
+    path = make_dump(datadir)
+    ok = subprocess.run([SERVER, "--check-rdb", path], capture_output=True, text=True)
+    assert ok.returncode == 0
+    assert "RDB looks OK" in ok.stdout and "keys read" in ok.stdout
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:len(data) - 40])
+    bad = subprocess.run([SERVER, "--check-rdb", path], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "RDB ERROR DETECTED" in bad.stdout
+
+
+# ---- MISCONF ---------------------------------------------------------------------------------
+
+def block_dump(d):
+    """Makes saving fail even for root: dump.rdb is a non-empty directory, so the final
+    rename() of the temp file fails."""
+    os.makedirs(os.path.join(d, "dump.rdb", "x"))
+
+
+def unblock_dump(d):
+    shutil.rmtree(os.path.join(d, "dump.rdb"))
+
+
+def test_misconf_when_saving_fails(datadir):
+    p = start(datadir, "--save", "900 1")
+    r = p.client()
+    r.set("k", "v")
+    block_dump(p.dir)
+    assert raw(p, "BGSAVE") == "Background saving started"
+    info = wait_bgsave(r)
+    assert info["rdb_last_bgsave_status"] == "err"
+    s = socket.create_connection(("127.0.0.1", p.port))
+    s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nw\r\n")
+    line = s.recv(4096)
+    assert line == (b"-MISCONF Redis is configured to save RDB snapshots, but it's currently "
+                    b"unable to persist to disk. Commands that may modify the data set are "
+                    b"disabled, because this instance is configured to report errors during "
+                    b"writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
+                    b"Please check the Redis logs for details about the RDB error.\r\n")
+    assert r.get("k") == b"v"                       # reads still work
+    with pytest.raises(redis.ResponseError, match="MISCONF"):
+        r.ping()
+    r.config_set("stop-writes-on-bgsave-error", "no")
+    assert r.set("k", "w")
+    r.config_set("stop-writes-on-bgsave-error", "yes")
+    unblock_dump(p.dir)
+    assert raw(p, "BGSAVE") == "Background saving started"
+    assert wait_bgsave(r)["rdb_last_bgsave_status"] == "ok"
+    assert r.set("k", "x")
+    s.close()
+
+
+# ---- shutdown ----------------------------------------------------------------------------
+
+def test_shutdown_save_and_nosave(datadir):
+    path = os.path.join(datadir[0], "dump.rdb")
+    p = start(datadir, "--save", "")
+    r = p.client()
+    r.set("k", "v1")
+    with pytest.raises(redis.ConnectionError):
+        r.execute_command("SHUTDOWN", "SAVE")
+    p.wait_exit()
+    assert os.path.exists(path)
+    p2 = start(datadir, "--save", "900 1")
+    r2 = p2.client()
+    assert r2.get("k") == b"v1"
+    r2.set("k", "v2")
+    with pytest.raises(redis.ConnectionError):
+        r2.execute_command("SHUTDOWN", "NOSAVE")
+    p2.wait_exit()
+    p3 = start(datadir, "--save", "900 1")
+    r3 = p3.client()
+    assert r3.get("k") == b"v1"
+    r3.set("k", "v3")
+    with pytest.raises(redis.ConnectionError):
+        r3.execute_command("SHUTDOWN")       # save rules exist: saves
+    p3.wait_exit()
+    assert start(datadir, "--save", "").client().get("k") == b"v3"
+
+
+def test_sigterm_saves_when_rules_exist(datadir):
+    p = start(datadir, "--save", "900 1")
+    r = p.client()
+    r.set("k", "sig")
+    p.proc.send_signal(signal.SIGTERM)
+    assert p.wait_exit() == 0
+    assert "Saving the final RDB snapshot" in p.log()
+    assert start(datadir, "--save", "").client().get("k") == b"sig"
+
+
+def test_shutdown_save_error_keeps_running(datadir):
+    p = start(datadir, "--save", "")
+    r = p.client()
+    r.set("k", "v")
+    block_dump(p.dir)
+    with pytest.raises(redis.ResponseError, match="Errors trying to SHUTDOWN. Check logs."):
+        r.execute_command("SHUTDOWN", "SAVE")
+    assert r.ping()
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+def test_loading_answers_loading_error(datadir):
+    p = start(datadir, "--save", "", "--enable-debug-command", "yes")
+    r = p.client()
+    r.execute_command("DEBUG", "POPULATE", 1500000, "key", 20)
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    d, procs = datadir
+    p2 = Proc(SERVER, d, "--save", "", expect_fail=True)
+    procs.append(p2)
+    seen_loading = False
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            s = socket.create_connection(("127.0.0.1", p2.port), timeout=5)
+        except OSError:
+            time.sleep(0.005)
+            continue
+        s.sendall(b"*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n*2\r\n$4\r\nINFO\r\n$11\r\npersistence\r\n")
+        data = b""
+        while b"loading:" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        if data.startswith(b"-LOADING Redis is loading the dataset in memory\r\n"):
+            assert b"loading:1" in data
+            seen_loading = True
+            break
+        if b"loading:0" in data:
+            break
+    r2 = p2.client()
+    while True:
+        try:
+            if r2.dbsize() == 1500000:
+                break
+        except redis.BusyLoadingError:
+            time.sleep(0.05)
+    assert seen_loading
