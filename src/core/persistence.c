@@ -362,6 +362,9 @@ bool persist_load_at_startup(void)
         if (rc == RDB_ERR_TRUNCATED || rc == RDB_ERR_IO) {
             log_warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
         }
+        for (int i = 0; i < db_count(); i++) {
+            db_flush(db_get(i), false); /* the partial load: the process exits */
+        }
         return false;
     }
     log_notice("DB loaded from disk: %.3f seconds", (double)(clock_mono_us() - t0) / 1e6);

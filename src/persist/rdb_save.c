@@ -424,7 +424,7 @@ static int fail_errno(rdb_error *err, const char *what, const char *path)
 {
     err->code = RDB_ERR_IO;
     err->sys_errno = errno;
-    snprintf(err->msg, sizeof(err->msg), "%s %s: %s", what, path, strerror(errno));
+    snprintf(err->msg, sizeof(err->msg), "%s %.160s: %s", what, path, strerror(errno));
     return RDB_ERR_IO;
 }
 
@@ -444,7 +444,7 @@ int rdb_save_file(const char *path, const rdb_save_opts *o, rdb_save_stats *st,
         errno = e;
         fail_errno(err, "Failed opening the temp RDB file", tmp);
         snprintf(err->msg, sizeof(err->msg),
-                 "Failed opening the temp RDB file %s (in server root dir %s) for saving: %s",
+                 "Failed opening the temp RDB file %.60s (in server root dir %.120s) for saving: %s",
                  tmp, getcwd(cwd, sizeof(cwd)) ? cwd : "unknown", strerror(e));
         return RDB_ERR_IO;
     }

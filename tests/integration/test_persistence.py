@@ -35,8 +35,9 @@ class Proc:
         cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", datadir,
                "--logfile", self.logfile]
         cmd += [str(a) for a in args]
+        self.errfile = os.path.join(datadir, "stderr-%d.txt" % self.port)
         self.proc = subprocess.Popen(cmd, cwd=datadir, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+                                     stderr=open(self.errfile, "wb"))
         if expect_fail:
             return
         deadline = time.time() + 30
@@ -78,7 +79,15 @@ def datadir():
     yield d, procs
     for p in procs:
         p.stop()
+    # sanitizer builds report on stderr: any report fails the test
+    reports = []
+    for p in procs:
+        with open(p.errfile, "rb") as f:
+            err = f.read()
+        if b"Sanitizer" in err or b"runtime error" in err:
+            reports.append(err.decode(errors="replace")[:3000])
     shutil.rmtree(d, ignore_errors=True)
+    assert not reports, reports
 
 
 def raw(p, *args):
