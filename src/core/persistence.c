@@ -4,7 +4,8 @@
  * pages) through persist/rdb.c and exits; the parent keeps serving and reaps it from the
  * cron. To keep the copy-on-write bill small the parent pauses its own incremental
  * rehashing of the keyspace while a child runs (the server cron asks
- * persist_child_active()). Fork safety: the lazy-free thread may hold its queue lock or
+ * persist_child_active()), and reads stop touching entries' LRU clocks (kobj_lru_frozen),
+ * as in Redis. Fork safety: the lazy-free thread may hold its queue lock or
  * be inside the allocator at the moment of fork(); lazyfree.c's fork hooks take the
  * queue lock around the fork (jemalloc and glibc protect their own locks the same way),
  * and in the child lazy frees run inline, so the child never waits on a thread it does
@@ -196,6 +197,9 @@ int persist_bgsave(void)
     }
     lazyfree_fork_parent();
     persist.last_fork_us = (long long)(clock_mono_us() - t0);
+    if (pid > 0) {
+        persist.total_forks++;
+    }
     if (pid < 0) {
         persist.last_bgsave_ok = false;
         log_warning("Can't save in background: fork: %s", strerror(errno));
@@ -203,6 +207,7 @@ int persist_bgsave(void)
     }
     log_notice("Background saving started by pid %d", (int)pid);
     persist.child_pid = pid;
+    kobj_lru_frozen = true;
     persist.child_start_ms = clock_ms();
     persist.scheduled = false;
     return 0;
@@ -213,6 +218,7 @@ static void child_done(int status)
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     persist.last_bgsave_secs = (clock_ms() - persist.child_start_ms) / 1000;
     persist.child_pid = -1;
+    kobj_lru_frozen = false;
     if (ok) {
         log_notice("Background saving terminated with success");
         srv.dirty -= persist.dirty_at_fork;
@@ -245,6 +251,7 @@ static void kill_child(void)
     snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)pid);
     unlink(tmp);
     persist.child_pid = -1;
+    kobj_lru_frozen = false;
 }
 
 void persist_cron(void)
@@ -256,6 +263,7 @@ void persist_cron(void)
             child_done(status);
         } else if (r < 0 && errno == ECHILD) {
             persist.child_pid = -1;
+            kobj_lru_frozen = false;
             persist.last_bgsave_ok = false;
         }
         return;

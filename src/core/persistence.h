@@ -19,7 +19,8 @@ struct persistence {
     bool last_bgsave_ok;
     int64_t last_bgsave_try;    /* seconds: failed saves are retried after 5 s */
     long long last_bgsave_secs; /* -1 before the first */
-    long long last_fork_us;
+    long long last_fork_us;     /* INFO latest_fork_usec */
+    long long total_forks;
     long long saves;            /* rdb_saves */
     bool scheduled;             /* BGSAVE SCHEDULE waiting for a child to end */
     /* loading */

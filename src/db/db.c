@@ -185,7 +185,7 @@ kobj *db_find_read(db *d, kstr key)
 
 void db_add(db *d, kobj *o)
 {
-    kobj_set_lru(o, db_lru_clock);
+    kobj_stamp_lru(o, db_lru_clock);
     ht_insert(d->keys, db_key_hash(kobj_key(o)), o);
     if (kobj_has_expire(o)) {
         d->expires++;
@@ -198,7 +198,7 @@ void db_set(db *d, kobj *o)
     kstr key = kobj_key(o);
     uint64_t h = db_key_hash(key);
     kobj **ref = (kobj **)ht_find_ref(d->keys, h, &key);
-    kobj_set_lru(o, db_lru_clock);
+    kobj_stamp_lru(o, db_lru_clock);
     if (!ref) {
         ht_insert(d->keys, h, o);
     } else {
