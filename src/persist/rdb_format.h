@@ -8,6 +8,9 @@
 #ifndef KV_RDB_FORMAT_H
 #define KV_RDB_FORMAT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 enum {
     RDB_TYPE_STRING = 0,
     RDB_TYPE_LIST = 1,
@@ -63,5 +66,58 @@ enum {
 
 #define RDB_QUICKLIST_NODE_PLAIN 1
 #define RDB_QUICKLIST_NODE_PACKED 2
+
+#define RDB_LEN_MAX_BYTES 9
+
+/* Encodes a length into out (RDB_LEN_MAX_BYTES); returns the bytes used. */
+static inline size_t rdb_encode_len(uint8_t *out, uint64_t n)
+{
+    if (n < (1 << 6)) {
+        out[0] = (uint8_t)n;
+        return 1;
+    }
+    if (n < (1 << 14)) {
+        out[0] = (uint8_t)((RDB_14BITLEN << 6) | (n >> 8));
+        out[1] = (uint8_t)n;
+        return 2;
+    }
+    if (n <= UINT32_MAX) {
+        out[0] = RDB_32BITLEN;
+        for (int i = 0; i < 4; i++) {
+            out[1 + i] = (uint8_t)(n >> (24 - 8 * i));
+        }
+        return 5;
+    }
+    out[0] = RDB_64BITLEN;
+    for (int i = 0; i < 8; i++) {
+        out[1 + i] = (uint8_t)(n >> (56 - 8 * i));
+    }
+    return 9;
+}
+
+/* Redis's rdbEncodeInteger: v as an int8/16/32 special string (out: 5 bytes); 0 when v
+ * needs more than 32 bits. */
+static inline size_t rdb_encode_int(uint8_t *out, long long v)
+{
+    if (v >= -(1 << 7) && v <= (1 << 7) - 1) {
+        out[0] = (RDB_ENCVAL << 6) | RDB_ENC_INT8;
+        out[1] = (uint8_t)v;
+        return 2;
+    }
+    if (v >= -(1 << 15) && v <= (1 << 15) - 1) {
+        out[0] = (RDB_ENCVAL << 6) | RDB_ENC_INT16;
+        out[1] = (uint8_t)v;
+        out[2] = (uint8_t)(v >> 8);
+        return 3;
+    }
+    if (v >= INT32_MIN && v <= INT32_MAX) {
+        out[0] = (RDB_ENCVAL << 6) | RDB_ENC_INT32;
+        for (int i = 0; i < 4; i++) {
+            out[1 + i] = (uint8_t)((uint32_t)v >> (8 * i));
+        }
+        return 5;
+    }
+    return 0;
+}
 
 #endif

@@ -527,7 +527,10 @@ static int load_value(reader *r, int type, kstr key, int64_t exp, kobj **out)
         }
         set_builder *b = set_build_start(n);
         bool ok = true;
-        for (uint64_t i = 0; i < n && (ok = rd_str(r, &s)); i++) {
+        for (uint64_t i = 0; i < n && ok; i++) {
+            if (!(ok = rd_str(r, &s))) {
+                break;
+            }
             if (!set_build_add(b, sb_kstr(&s))) {
                 ok = false;
                 fail(r, RDB_ERR_CORRUPT, "Duplicate set members detected");
@@ -768,6 +771,10 @@ static int load_value(reader *r, int type, kstr key, int64_t exp, kobj **out)
     sb_free(&s);
     sb_free(&f);
     rc = r->err->code;
+    if (rc != RDB_OK && *out) {
+        kobj_free(*out); /* a value finished before a later check failed */
+        *out = NULL;
+    }
     return rc;
 }
 

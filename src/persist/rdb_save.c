@@ -115,26 +115,8 @@ static void put_byte(writer *w, uint8_t b)
 
 static void put_len(writer *w, uint64_t n)
 {
-    uint8_t b[9];
-    if (n < (1 << 6)) {
-        put_byte(w, (uint8_t)n);
-    } else if (n < (1 << 14)) {
-        b[0] = (uint8_t)((RDB_14BITLEN << 6) | (n >> 8));
-        b[1] = (uint8_t)n;
-        put(w, b, 2);
-    } else if (n <= UINT32_MAX) {
-        b[0] = RDB_32BITLEN;
-        for (int i = 0; i < 4; i++) {
-            b[1 + i] = (uint8_t)(n >> (24 - 8 * i));
-        }
-        put(w, b, 5);
-    } else {
-        b[0] = RDB_64BITLEN;
-        for (int i = 0; i < 8; i++) {
-            b[1 + i] = (uint8_t)(n >> (56 - 8 * i));
-        }
-        put(w, b, 9);
-    }
+    uint8_t b[RDB_LEN_MAX_BYTES];
+    put(w, b, rdb_encode_len(b, n));
 }
 
 static void put_le64(writer *w, uint64_t v)
@@ -144,30 +126,6 @@ static void put_le64(writer *w, uint64_t v)
         b[i] = (uint8_t)(v >> (8 * i));
     }
     put(w, b, 8);
-}
-
-/* Redis's rdbEncodeInteger: 0 when v needs more than 32 bits. */
-static size_t encode_int(long long v, uint8_t *b)
-{
-    if (v >= -(1 << 7) && v <= (1 << 7) - 1) {
-        b[0] = (RDB_ENCVAL << 6) | RDB_ENC_INT8;
-        b[1] = (uint8_t)v;
-        return 2;
-    }
-    if (v >= -(1 << 15) && v <= (1 << 15) - 1) {
-        b[0] = (RDB_ENCVAL << 6) | RDB_ENC_INT16;
-        b[1] = (uint8_t)v;
-        b[2] = (uint8_t)(v >> 8);
-        return 3;
-    }
-    if (v >= INT32_MIN && v <= INT32_MAX) {
-        b[0] = (RDB_ENCVAL << 6) | RDB_ENC_INT32;
-        for (int i = 0; i < 4; i++) {
-            b[1 + i] = (uint8_t)((uint32_t)v >> (8 * i));
-        }
-        return 5;
-    }
-    return 0;
 }
 
 static void put_lzf_blob(writer *w, const void *data, size_t clen, size_t len)
@@ -185,7 +143,7 @@ static void put_string(writer *w, const void *p, size_t len)
         long long v;
         uint8_t b[5];
         size_t n;
-        if (str_to_ll(p, len, &v) && (n = encode_int(v, b)) > 0) {
+        if (str_to_ll(p, len, &v) && (n = rdb_encode_int(b, v)) > 0) {
             put(w, b, n);
             return;
         }
