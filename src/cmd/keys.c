@@ -30,6 +30,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "core/persistence.h"
 #include "types/types.h"
 
 #define ERR_NO_SUCH_KEY "ERR no such key"
@@ -512,6 +513,7 @@ static void cmd_flushall(client *c)
     for (int i = 0; i < db_count(); i++) {
         db_flush(db_get(i), async);
     }
+    persist_after_flushall();
     reply_ok(&c->out);
 }
 

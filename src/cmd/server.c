@@ -71,9 +71,13 @@ static void cmd_bgsave(client *c)
         reply_syntax_error(c);
         return;
     }
-    /* SCHEDULE waits for another kind of child (AOF rewrite); with none, it starts now. */
+    /* SCHEDULE waits for another kind of child (AOF rewrite); with none, it starts now.
+     * Inside EXEC the save is always deferred to the cron, as Redis does. */
     if (persist_child_active()) {
         reply_error(&c->out, "ERR Background save already in progress");
+    } else if (c->flags & CLIENT_MULTI) {
+        persist.scheduled = true;
+        reply_simple(&c->out, "Background saving scheduled");
     } else if (persist_bgsave() == 0) {
         reply_simple(&c->out, "Background saving started");
     } else {
@@ -358,19 +362,17 @@ static void debug_populate(client *c)
     reply_ok(&c->out);
 }
 
-/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load (as Redis, MERGE is
- * NOFLUSH that lets loaded keys replace existing ones: the loader here refuses a
- * duplicate, so MERGE is accepted only with an empty keyspace in effect). */
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load, as Redis. */
 static void debug_reload(client *c)
 {
-    bool nosave = false, noflush = false;
+    bool nosave = false, noflush = false, merge = false;
     for (int i = 2; i < c->argc; i++) {
         if (kstr_is(c->argv[i], "nosave")) {
             nosave = true;
         } else if (kstr_is(c->argv[i], "noflush")) {
             noflush = true;
         } else if (kstr_is(c->argv[i], "merge")) {
-            noflush = true;
+            merge = true;
         } else {
             reply_error(&c->out, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE "
                                  "options.");
@@ -378,7 +380,7 @@ static void debug_reload(client *c)
         }
     }
     const char *why;
-    if (persist_debug_reload(nosave, noflush, &why) < 0) {
+    if (persist_debug_reload(nosave, noflush, merge, &why) < 0) {
         reply_error(&c->out, why ? why : "ERR");
         return;
     }

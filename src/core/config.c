@@ -372,7 +372,7 @@ static void fatal(int line, const char *text, const char *reason)
 /* Applies every line of text. Returns -1 after printing the fatal block. */
 static int load_text(char *text)
 {
-    int lineno = 0;
+    int lineno = 0, save_lines = 0;
     char *next = text;
     while (next) {
         char *line = next;
@@ -420,7 +420,28 @@ static int load_text(char *text)
             }
             continue;
         }
-        bool multi = d && (!strcmp(d->name, "bind") || !strcmp(d->name, "save"));
+        if (d && d->ptr == (void *)&srv.cfg.save) {
+            /* As Redis: save lines add up (the first replaces the default), "" empties. */
+            char joined[1024] = "";
+            if (save_lines++ > 0) {
+                snprintf(joined, sizeof(joined), "%s", srv.cfg.save ? srv.cfg.save : "");
+            }
+            for (long i = 1; i < argc; i++) {
+                if (args[i].len == 0) {
+                    joined[0] = '\0';
+                    continue;
+                }
+                snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%.*s",
+                         joined[0] ? " " : "", (int)args[i].len, line + args[i].off);
+            }
+            if (persist_check_save_rules(joined)) {
+                fatal(lineno, orig, "Invalid save parameters");
+                return -1;
+            }
+            set_value(d, joined, strlen(joined));
+            continue;
+        }
+        bool multi = d && !strcmp(d->name, "bind");
         if (d && argc != 2 && !multi) {
             fatal(lineno, orig, "wrong number of arguments");
             return -1;

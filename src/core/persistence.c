@@ -306,9 +306,18 @@ int persist_shutdown(bool force_save, bool nosave)
 
 /* ---- loading ---- */
 
+static uint64_t last_log_us; /* progress lines: one a second at most */
+
 static void load_progress(void *priv, long long bytes)
 {
+    uint64_t now = clock_mono_us();
     persist.loading_loaded_bytes = bytes;
+    if (now - last_log_us >= 1000000 && persist.loading_total_bytes > 0) {
+        last_log_us = now;
+        log_notice("Loading RDB: %.0f%% (%lld of %lld MB)",
+                   (double)bytes * 100 / (double)persist.loading_total_bytes, bytes >> 20,
+                   persist.loading_total_bytes >> 20);
+    }
     if (srv.loop && priv) {
         ev_poll_files(srv.loop);
         client_flush_pending();
@@ -333,16 +342,18 @@ static void on_aux(void *priv, long long off, const char *k, size_t klen, const 
 }
 
 /* Loads the file into the (empty or not) keyspace; serve: process client events. */
-static int load_file(bool serve, rdb_load_stats *st, rdb_error *err)
+static int load_file(bool serve, bool merge, rdb_load_stats *st, rdb_error *err)
 {
     struct stat sb;
     persist.loading_total_bytes = stat(srv.cfg.dbfilename, &sb) == 0 ? sb.st_size : 0;
     persist.loading_loaded_bytes = 0;
     persist.loading_start = time(NULL);
     persist.loading = true;
+    last_log_us = clock_mono_us();
     rdb_load_opts o = {.checksum = srv.cfg.rdbchecksum, .skip_expired = true,
                        .progress = load_progress, .priv = serve ? &persist : NULL,
-                       .progress_bytes = LOAD_EVENTS_BYTES, .on_aux = on_aux};
+                       .progress_bytes = LOAD_EVENTS_BYTES, .on_aux = on_aux,
+                       .replace = merge};
     int rc = rdb_load_file(srv.cfg.dbfilename, &o, st, err);
     persist.loading = false;
     if (rc == RDB_OK) {
@@ -359,7 +370,7 @@ bool persist_load_at_startup(void)
     uint64_t t0 = clock_mono_us();
     rdb_load_stats st;
     rdb_error err;
-    int rc = load_file(true, &st, &err);
+    int rc = load_file(true, false, &st, &err);
     srv.dirty = 0;
     if (rc == RDB_ERR_NOENT) {
         return true;
@@ -379,7 +390,17 @@ bool persist_load_at_startup(void)
     return true;
 }
 
-int persist_debug_reload(bool nosave, bool noflush, const char **why)
+void persist_after_flushall(void)
+{
+    if (persist_child_active()) {
+        kill_child();
+    }
+    if (persist_has_save_rules()) {
+        persist_save();
+    }
+}
+
+int persist_debug_reload(bool nosave, bool noflush, bool merge, const char **why)
 {
     *why = NULL;
     if (!nosave && persist_save() < 0) {
@@ -392,7 +413,7 @@ int persist_debug_reload(bool nosave, bool noflush, const char **why)
     }
     rdb_load_stats st;
     rdb_error err;
-    int rc = load_file(false, &st, &err);
+    int rc = load_file(false, merge, &st, &err);
     srv.dirty = 0;
     if (rc != RDB_OK) {
         log_warning("Error loading the RDB (%s at offset %lld): %s", rdb_err_name(err.code),

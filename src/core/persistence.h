@@ -47,8 +47,12 @@ void persist_cron(void);
 /* Shutdown: kills a BGSAVE child; saves when asked (force_save) or when save rules exist
  * (unless nosave). 0, or -1 when the save failed (the server must not exit). */
 int persist_shutdown(bool force_save, bool nosave);
-/* DEBUG RELOAD: save (unless nosave), empty (unless noflush), load. 0 or -1. */
-int persist_debug_reload(bool nosave, bool noflush, const char **why);
+/* After FLUSHALL (Redis's flushAllDataAndResetRDB): a running BGSAVE child is killed and,
+ * with save rules, the now empty dataset is saved. */
+void persist_after_flushall(void);
+/* DEBUG RELOAD: save (unless nosave), empty (unless noflush), load; merge lets loaded
+ * keys replace existing ones (else a conflict is an error). 0 or -1. */
+int persist_debug_reload(bool nosave, bool noflush, bool merge, const char **why);
 /* Whether writes are refused with MISCONF (stop-writes-on-bgsave-error). */
 bool persist_writes_denied(void);
 /* Whether the save rules are non-empty. */

@@ -71,6 +71,7 @@ typedef struct rdb_load_opts {
     bool checksum;       /* verify the CRC-64 trailer when the file has one */
     bool skip_expired;   /* drop keys whose expire time has passed (Redis as a master) */
     bool discard;        /* parse and check only; nothing enters the keyspace */
+    bool replace;        /* a key already present is replaced (else: an error) */
     /* Called about every `progress_bytes` bytes (serves clients, logs progress). */
     void (*progress)(void *priv, long long bytes);
     void *priv;

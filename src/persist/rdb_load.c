@@ -928,6 +928,9 @@ static int load_stream(reader *r, rdb_load_stats *st)
             st->keys_expired++;
             continue;
         }
+        if (o->replace && db_peek(d, k)) {
+            db_delete(d, k);
+        }
         if (db_peek(d, k)) {
             kobj_free(obj);
             rc = fail(r, RDB_ERR_CORRUPT, "RDB has duplicated key '%.*s' in DB %d",

@@ -32,8 +32,10 @@ class Proc:
         self.port = free_port()
         self.dir = datadir
         self.logfile = os.path.join(datadir, "server-%d.log" % self.port)
-        cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", datadir,
-               "--logfile", self.logfile]
+        conf = [str(args[0])] if args and str(args[0]).endswith(".conf") else []
+        args = args[len(conf):]
+        cmd = [binary] + conf + ["--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                                 datadir, "--logfile", self.logfile]
         cmd += [str(a) for a in args]
         self.errfile = os.path.join(datadir, "stderr-%d.txt" % self.port)
         self.proc = subprocess.Popen(cmd, cwd=datadir, stdout=subprocess.DEVNULL,
@@ -743,3 +745,65 @@ def test_corrupted_bytes_never_crash_the_loader(datadir):
             shutil.copy(bad, "/tmp/fz/fail.rdb")
         assert b"Sanitizer" not in res.stderr and b"runtime error" not in res.stderr, \
             res.stderr[-3000:]
+
+
+def test_bgsave_inside_exec_is_scheduled(datadir):
+    p = start(datadir, "--save", "")
+    c = Raw(p)
+    c("SET", "k", "v")
+    assert c("MULTI") == "OK"
+    assert c("BGSAVE") == "QUEUED"
+    assert c("EXEC") == ["Background saving scheduled"]
+    r = p.client()
+    deadline = time.time() + 10
+    while time.time() < deadline and r.info("persistence")["rdb_saves"] == 0:
+        time.sleep(0.05)
+    wait_bgsave(r)
+    assert r.info("persistence")["rdb_saves"] >= 1
+    c.close()
+
+
+def test_flushall_saves_when_rules_exist(datadir):
+    p = start(datadir, "--save", "900 1")
+    r = p.client()
+    r.set("a", 1)
+    r.set("b", 2)
+    r.flushall()
+    assert os.path.exists(os.path.join(p.dir, "dump.rdb"))
+    assert r.info("persistence")["rdb_changes_since_last_save"] == 0
+    r.set("a", 1)
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    assert start(datadir, "--save", "").client().dbsize() == 0
+
+
+def test_debug_reload_options(datadir):
+    p = start(datadir, "--save", "", "--enable-debug-command", "yes")
+    r = p.client()
+    r.set("a", "saved")
+    assert raw(p, "SAVE") == "OK"
+    r.set("a", "newer")
+    r.set("b", "only in memory")
+    # NOSAVE: the file replaces the dataset
+    assert raw(p, "DEBUG", "RELOAD", "NOSAVE") == "OK"
+    assert r.get("a") == b"saved" and r.get("b") is None
+    r.set("a", "newer")
+    r.set("b", "only in memory")
+    # MERGE + NOFLUSH: the file's keys win, other keys stay
+    assert raw(p, "DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE") == "OK"
+    assert r.get("a") == b"saved" and r.get("b") == b"only in memory"
+    assert raw(p, "DEBUG", "RELOAD", "FOO") == Err(
+        "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+
+
+def test_save_lines_in_a_config_file_add_up(datadir):
+    conf = os.path.join(datadir[0], "test.conf")
+    with open(conf, "w") as f:
+        f.write("save 900 1\nsave 300 10\n")
+    d, procs = datadir
+    p = Proc(SERVER, d, conf)
+    procs.append(p)
+    assert p.client().config_get("save") == {"save": "900 1 300 10"}
+    p2 = Proc(SERVER, d, conf, "--save", "")
+    procs.append(p2)
+    assert p2.client().config_get("save") == {"save": ""}
