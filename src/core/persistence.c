@@ -169,6 +169,13 @@ static void child_main(void)
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    /* The listeners are the parent's: a child outliving it must not hold the port. */
+    for (int i = 0; i < srv.nlisten; i++) {
+        close(srv.listen_fds[i]);
+    }
+    if (srv.unix_fd >= 0) {
+        close(srv.unix_fd);
+    }
     rdb_save_opts o = save_opts();
     rdb_save_stats st;
     rdb_error err;
