@@ -89,8 +89,12 @@ typedef struct rdb_load_stats {
 } rdb_load_stats;
 
 /* Loads an RDB stream from fd into the keyspace (which the caller has emptied if it
- * wants a replacement). file_size (or -1 when unknown) bounds allocations by what the
- * file can hold. On failure, keys loaded so far stay in the keyspace. */
+ * wants a replacement), reading from the fd's current position. file_size (the bytes
+ * from there to the end, or -1 when unknown) bounds allocations by what the file can
+ * hold. On failure, keys loaded so far stay in the keyspace. Reads are buffered:
+ * afterwards the fd's offset may be past the stream's end; st->bytes is the stream's
+ * length (EOF opcode and checksum included), so a caller that reads on after an RDB
+ * preamble (an AOF) seeks to its start + st->bytes. */
 int rdb_load_fd(int fd, long long file_size, const rdb_load_opts *o, rdb_load_stats *st,
                 rdb_error *err);
 int rdb_load_file(const char *path, const rdb_load_opts *o, rdb_load_stats *st,

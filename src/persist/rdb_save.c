@@ -303,6 +303,9 @@ static void put_aux_ll(writer *w, const char *key, long long v)
 /* Whether any hash holds field TTLs: those need version 12 (Redis 7.4's types). */
 static bool any_field_ttls(void)
 {
+    if (hash_ttl_hashes() == 0) {
+        return false;
+    }
     for (int i = 0; i < db_count(); i++) {
         db *d = db_get(i);
         if (db_size(d) == 0) {

@@ -2018,6 +2018,11 @@ const uint8_t *hash_value_listpack(const kobj *o)
     return kind(o) == KIND_LP ? lpk(o) : NULL;
 }
 
+size_t hash_ttl_hashes(void)
+{
+    return reg.n;
+}
+
 int64_t hash_value_min_expire(const kobj *o)
 {
     return may_have_ttls(o) ? min_expire(o) : -1;

@@ -44,6 +44,9 @@ kobj *set_from_intset(kstr key, intset *is, int64_t expire_ms);
 size_t hash_value_len(const kobj *o);
 /* The field/value listpack when the hash is one without field TTLs, else NULL. */
 const uint8_t *hash_value_listpack(const kobj *o);
+/* 0 when no hash anywhere has field TTLs (a snapshot can skip looking for them); else the
+ * number of hashes that had some when last seen (an upper bound). */
+size_t hash_ttl_hashes(void);
 /* Earliest field expire time (ms), -1 when no field has one. */
 int64_t hash_value_min_expire(const kobj *o);
 /* Every field, value and expire time (-1: none); fn must not change the hash. */
