@@ -51,6 +51,8 @@ int log_setup(int level, const char *file)
     return 0;
 }
 
+char log_role = 'M';
+
 void log_raw(int level, const char *fmt, ...)
 {
     static const char marks[] = ".-*#";
@@ -71,7 +73,8 @@ void log_raw(int level, const char *fmt, ...)
     if (!fp) {
         return;
     }
-    fprintf(fp, "%d:M %s %c %s\n", (int)getpid(), stamp, marks[level > 3 ? 3 : level], msg);
+    fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), log_role, stamp, marks[level > 3 ? 3 : level],
+            msg);
     fflush(fp);
     if (fp != stdout) {
         fclose(fp);

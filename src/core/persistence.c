@@ -48,7 +48,7 @@
 #define LOAD_EVENTS_BYTES (2 << 20)
 
 struct persistence persist = {.child_pid = -1, .last_bgsave_ok = true,
-                              .last_bgsave_secs = -1};
+                              .last_bgsave_secs = -1, .info_pipe = -1};
 
 /* ---- dirty counter ---- */
 
@@ -163,10 +163,89 @@ int persist_save(void)
     return 0;
 }
 
+/* ---- the child's progress reports ----
+ *
+ * The child writes fixed-size records (keys written, copy-on-write bytes) into a pipe,
+ * about once a second and once at the end; the parent keeps the last one it read. The
+ * copy-on-write size is the child's Private_Dirty memory, as Redis measures it: pages
+ * that stopped being shared with the parent. */
+
+typedef struct child_report {
+    long long keys, cow;
+    int final;
+} child_report;
+
+static int report_fd = -1;
+static uint64_t last_report_us;
+
+static long long private_dirty_bytes(void)
+{
+    FILE *fp = fopen("/proc/self/smaps_rollup", "r");
+    if (!fp) {
+        return 0;
+    }
+    char line[256];
+    long long kb = 0;
+    while (fgets(line, sizeof(line), fp)) {
+        if (!strncmp(line, "Private_Dirty:", 14)) {
+            kb += atoll(line + 14);
+        }
+    }
+    fclose(fp);
+    return kb * 1024;
+}
+
+static void child_report_send(long long keys, int final)
+{
+    if (report_fd < 0) {
+        return;
+    }
+    child_report rep = {keys, private_dirty_bytes(), final};
+    /* A full pipe drops the record: the parent only wants the latest. */
+    ssize_t n = write(report_fd, &rep, sizeof(rep));
+    (void)n;
+}
+
+static void child_progress(void *priv, long long keys)
+{
+    uint64_t now = clock_mono_us();
+    if (now - last_report_us >= 1000000) {
+        last_report_us = now;
+        child_report_send(keys, 0);
+    }
+}
+
+static void read_reports(void)
+{
+    child_report rep;
+    while (persist.info_pipe >= 0 &&
+           read(persist.info_pipe, &rep, sizeof(rep)) == (ssize_t)sizeof(rep)) {
+        persist.save_keys_done = rep.keys;
+        persist.cow_bytes = rep.cow;
+        persist.cow_peak = rep.cow > persist.cow_peak ? rep.cow : persist.cow_peak;
+        persist.cow_updated_ms = clock_ms();
+        if (rep.final) {
+            persist.last_cow_bytes = rep.cow;
+        }
+    }
+}
+
+static void close_reports(void)
+{
+    if (persist.info_pipe >= 0) {
+        close(persist.info_pipe);
+        persist.info_pipe = -1;
+    }
+    persist.save_keys_done = persist.save_keys_total = 0;
+    persist.cow_bytes = persist.cow_peak = 0;
+    persist.cow_updated_ms = 0;
+}
+
 /* The child: write, rename, exit. _exit skips the parent's atexit handlers and stdio
  * buffers, which belong to the parent. */
 static void child_main(void)
 {
+    log_role = 'C';
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     /* The listeners are the parent's: a child outliving it must not hold the port. */
@@ -177,6 +256,8 @@ static void child_main(void)
         close(srv.unix_fd);
     }
     rdb_save_opts o = save_opts();
+    o.progress = child_progress;
+    last_report_us = clock_mono_us();
     rdb_save_stats st;
     rdb_error err;
     int rc = rdb_save_file(srv.cfg.dbfilename, &o, &st, &err);
@@ -185,6 +266,12 @@ static void child_main(void)
         _exit(1);
     }
     log_notice("DB saved on disk");
+    long long cow = private_dirty_bytes();
+    if (cow) {
+        log_notice("Fork CoW for RDB: current %lld MB, peak %lld MB, average %lld MB",
+                   cow >> 20, cow >> 20, cow >> 20);
+    }
+    child_report_send(st.keys, 1);
     _exit(0);
 }
 
@@ -195,25 +282,47 @@ int persist_bgsave(void)
     }
     persist.dirty_at_fork = srv.dirty;
     persist.last_bgsave_try = time(NULL);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+        fds[0] = fds[1] = -1;
+    }
+    long long total = 0;
+    for (int i = 0; i < db_count(); i++) {
+        total += (long long)db_size(db_get(i));
+    }
     uint64_t t0 = clock_mono_us();
     lazyfree_fork_prepare();
     pid_t pid = fork();
     if (pid == 0) {
         lazyfree_fork_child();
+        if (fds[0] >= 0) {
+            close(fds[0]);
+        }
+        report_fd = fds[1];
         child_main();
     }
     lazyfree_fork_parent();
+    if (fds[1] >= 0) {
+        close(fds[1]);
+    }
     persist.last_fork_us = (long long)(clock_mono_us() - t0);
     if (pid > 0) {
         persist.total_forks++;
     }
     if (pid < 0) {
+        if (fds[0] >= 0) {
+            close(fds[0]);
+        }
         persist.last_bgsave_ok = false;
         log_warning("Can't save in background: fork: %s", strerror(errno));
         return -1;
     }
     log_notice("Background saving started by pid %d", (int)pid);
     persist.child_pid = pid;
+    persist.info_pipe = fds[0];
+    persist.save_keys_total = total;
+    persist.save_keys_done = 0;
+    persist.last_cow_bytes = 0;
     kobj_lru_frozen = true;
     persist.child_start_ms = clock_ms();
     persist.scheduled = false;
@@ -223,6 +332,8 @@ int persist_bgsave(void)
 static void child_done(int status)
 {
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    read_reports();
+    close_reports();
     persist.last_bgsave_secs = (clock_ms() - persist.child_start_ms) / 1000;
     persist.child_pid = -1;
     kobj_lru_frozen = false;
@@ -258,6 +369,7 @@ static void kill_child(void)
     snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)pid);
     unlink(tmp);
     persist.child_pid = -1;
+    close_reports();
     kobj_lru_frozen = false;
 }
 
@@ -265,11 +377,13 @@ void persist_cron(void)
 {
     if (persist_child_active()) {
         int status;
+        read_reports();
         pid_t r = waitpid(persist.child_pid, &status, WNOHANG);
         if (r == persist.child_pid) {
             child_done(status);
         } else if (r < 0 && errno == ECHILD) {
             persist.child_pid = -1;
+            close_reports();
             kobj_lru_frozen = false;
             persist.last_bgsave_ok = false;
         }

@@ -19,6 +19,13 @@ struct persistence {
     bool last_bgsave_ok;
     int64_t last_bgsave_try;    /* seconds: failed saves are retried after 5 s */
     long long last_bgsave_secs; /* -1 before the first */
+    int info_pipe;              /* read end: the child's progress reports, -1 none */
+    long long save_keys_total;  /* keys at fork time (current_save_keys_total) */
+    long long save_keys_done;   /* as last reported by the child */
+    long long cow_bytes;        /* copy-on-write of the child, as last reported */
+    long long cow_peak;
+    int64_t cow_updated_ms;
+    long long last_cow_bytes;   /* rdb_last_cow_size */
     long long last_fork_us;     /* INFO latest_fork_usec */
     long long total_forks;
     long long saves;            /* rdb_saves */
@@ -42,7 +49,7 @@ int persist_save(void);
 /* BGSAVE: 0 when the child started, -1 after logging why. */
 int persist_bgsave(void);
 bool persist_child_active(void);
-/* Cron: reaps the child, runs save rules and scheduled saves. */
+/* Cron: reads the child's progress, reaps it, runs save rules and scheduled saves. */
 void persist_cron(void);
 /* Shutdown: kills a BGSAVE child; saves when asked (force_save) or when save rules exist
  * (unless nosave). 0, or -1 when the save failed (the server must not exit). */

@@ -464,12 +464,12 @@ static void section_persistence(sbuf *b)
            "# Persistence\r\n"
            "loading:%d\r\n"
            "async_loading:0\r\n"
-           "current_cow_peak:0\r\n"
-           "current_cow_size:0\r\n"
-           "current_cow_size_age:0\r\n"
-           "current_fork_perc:0.00\r\n"
-           "current_save_keys_processed:0\r\n"
-           "current_save_keys_total:0\r\n"
+           "current_cow_peak:%lld\r\n"
+           "current_cow_size:%lld\r\n"
+           "current_cow_size_age:%lld\r\n"
+           "current_fork_perc:%.2f\r\n"
+           "current_save_keys_processed:%lld\r\n"
+           "current_save_keys_total:%lld\r\n"
            "rdb_changes_since_last_save:%lld\r\n"
            "rdb_bgsave_in_progress:%d\r\n"
            "rdb_last_save_time:%lld\r\n"
@@ -477,7 +477,7 @@ static void section_persistence(sbuf *b)
            "rdb_last_bgsave_time_sec:%lld\r\n"
            "rdb_current_bgsave_time_sec:%lld\r\n"
            "rdb_saves:%lld\r\n"
-           "rdb_last_cow_size:0\r\n"
+           "rdb_last_cow_size:%lld\r\n"
            "rdb_last_load_keys_expired:%lld\r\n"
            "rdb_last_load_keys_loaded:%lld\r\n"
            "aof_enabled:0\r\n"
@@ -492,10 +492,14 @@ static void section_persistence(sbuf *b)
            "aof_last_cow_size:0\r\n"
            "module_fork_in_progress:0\r\n"
            "module_fork_last_cow_size:0\r\n",
-           p->loading ? 1 : 0, srv.dirty, child ? 1 : 0, (long long)srv.lastsave,
-           p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_secs,
+           p->loading ? 1 : 0, p->cow_peak, p->cow_bytes,
+           p->cow_updated_ms ? (long long)(clock_ms() - p->cow_updated_ms) / 1000 : 0LL,
+           p->save_keys_total ? (double)p->save_keys_done * 100 / (double)p->save_keys_total
+                              : 0.0,
+           p->save_keys_done, p->save_keys_total, srv.dirty, child ? 1 : 0,
+           (long long)srv.lastsave, p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_secs,
            child ? (long long)(clock_ms() - p->child_start_ms) / 1000 : -1LL, p->saves,
-           p->last_load_keys_expired, p->last_load_keys_loaded);
+           p->last_cow_bytes, p->last_load_keys_expired, p->last_load_keys_loaded);
     if (p->loading) {
         long long elapsed = now - p->loading_start;
         double perc = p->loading_total_bytes

@@ -363,7 +363,9 @@ int rdb_save_to_fd(int fd, const rdb_save_opts *o, rdb_save_stats *st, rdb_error
             put_byte(&w, (uint8_t)type);
             put_kstr(&w, kobj_key(e));
             put_value(&w, e, type);
-            keys++;
+            if ((++keys & 1023) == 0 && o->progress) {
+                o->progress(o->priv, keys);
+            }
         }
         ht_iter_done(&it);
     }

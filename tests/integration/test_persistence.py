@@ -807,3 +807,19 @@ def test_save_lines_in_a_config_file_add_up(datadir):
     p2 = Proc(SERVER, d, conf, "--save", "")
     procs.append(p2)
     assert p2.client().config_get("save") == {"save": ""}
+
+
+def test_bgsave_progress_in_info(datadir):
+    p = start(datadir, "--save", "", "--enable-debug-command", "yes")
+    r = p.client()
+    r.execute_command("DEBUG", "POPULATE", 400000, "key", 100)
+    assert raw(p, "BGSAVE") == "Background saving started"
+    info = r.info("persistence")
+    if info["rdb_bgsave_in_progress"]:
+        assert info["current_save_keys_total"] == 400000
+        assert info["rdb_current_bgsave_time_sec"] >= 0
+    info = wait_bgsave(r)
+    assert info["rdb_last_bgsave_status"] == "ok"
+    assert info["current_save_keys_total"] == 0 and info["current_cow_size"] == 0
+    assert info["rdb_last_cow_size"] >= 0
+    assert r.info("stats")["total_forks"] >= 1
