@@ -472,14 +472,19 @@ int main(int argc, char **argv)
     write_pidfile();
     log_notice("Kvik %s, port: %d, PID: %d", KVIK_VERSION, srv.cfg.port, (int)getpid());
     log_notice("Server initialized");
-    if (!persist_load_at_startup()) {
+    int loaded = persist_load_at_startup(&got_signal);
+    if (loaded < 0) {
         return 1;
     }
-    log_notice("Ready to accept connections");
-
-    ev_timer_add(srv.loop, 1, cron, NULL);
-    ev_set_before_sleep(srv.loop, before_sleep);
-    ev_run(srv.loop);
+    if (loaded > 0) {
+        /* SHUTDOWN or a signal while loading: stop now, without saving (as Redis). */
+        server_prepare_shutdown();
+    } else {
+        log_notice("Ready to accept connections");
+        ev_timer_add(srv.loop, 1, cron, NULL);
+        ev_set_before_sleep(srv.loop, before_sleep);
+        ev_run(srv.loop);
+    }
 
     /* Teardown in reverse. */
     while (client_first()) {

@@ -410,6 +410,9 @@ void persist_cron(void)
 
 int persist_shutdown(bool force_save, bool nosave)
 {
+    if (persist.loading) {
+        return 0; /* never save a partial dataset over the file being loaded */
+    }
     if (persist_child_active()) {
         log_warning("There is a child saving an .rdb. Killing it!");
         kill_child();
@@ -429,7 +432,9 @@ int persist_shutdown(bool force_save, bool nosave)
 
 static uint64_t last_log_us; /* progress lines: one a second at most */
 
-static void load_progress(void *priv, long long bytes)
+static volatile sig_atomic_t *load_signal; /* main's signal flag, checked while loading */
+
+static bool load_progress(void *priv, long long bytes)
 {
     uint64_t now = clock_mono_us();
     persist.loading_loaded_bytes = bytes;
@@ -443,7 +448,12 @@ static void load_progress(void *priv, long long bytes)
         ev_poll_files(srv.loop);
         client_flush_pending();
         client_free_closed();
+        if (srv.shutdown_asap || (load_signal && *load_signal)) {
+            log_warning("Shutdown requested while loading: stopping without saving.");
+            return false;
+        }
     }
+    return true;
 }
 
 static void on_aux(void *priv, long long off, const char *k, size_t klen, const char *v,
@@ -486,15 +496,21 @@ static int load_file(bool serve, bool merge, rdb_load_stats *st, rdb_error *err)
     return rc;
 }
 
-bool persist_load_at_startup(void)
+int persist_load_at_startup(volatile sig_atomic_t *signal_flag)
 {
     uint64_t t0 = clock_mono_us();
     rdb_load_stats st;
     rdb_error err;
+    load_signal = signal_flag;
     int rc = load_file(true, false, &st, &err);
+    load_signal = NULL;
     srv.dirty = 0;
     if (rc == RDB_ERR_NOENT) {
-        return true;
+        return 0;
+    }
+    if (rc == RDB_ERR_ABORTED) {
+        srv.shutdown_asap = false;
+        return 1;
     }
     if (rc != RDB_OK) {
         log_warning("Fatal error loading the DB (%s at offset %lld): %s", rdb_err_name(err.code),
@@ -505,10 +521,10 @@ bool persist_load_at_startup(void)
         for (int i = 0; i < db_count(); i++) {
             db_flush(db_get(i), false); /* the partial load: the process exits */
         }
-        return false;
+        return -1;
     }
     log_notice("DB loaded from disk: %.3f seconds", (double)(clock_mono_us() - t0) / 1e6);
-    return true;
+    return 0;
 }
 
 void persist_after_flushall(void)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 struct persistence {
@@ -41,9 +42,11 @@ struct persistence {
 extern struct persistence persist;
 
 void persist_setup(void);          /* counts changes (dirty) through the db hooks */
-/* Loads dbfilename from dir at start-up, serving clients (-LOADING) meanwhile. Returns
- * false when the file exists but cannot be loaded (the caller exits). */
-bool persist_load_at_startup(void);
+/* Loads dbfilename from dir at start-up, serving clients (-LOADING) meanwhile. Returns 0
+ * when loaded (or there is no file), -1 when the file cannot be loaded (the caller exits
+ * with an error), 1 when a SHUTDOWN or a signal (*signal_flag set by the handler) asked to
+ * stop during the load (the caller shuts down). */
+int persist_load_at_startup(volatile sig_atomic_t *signal_flag);
 /* SAVE: 0, or -1 after logging why. */
 int persist_save(void);
 /* BGSAVE: 0 when the child started, -1 after logging why. */

@@ -40,6 +40,7 @@ typedef enum rdb_err {
     RDB_ERR_CHECKSUM = -6,    /* CRC-64 mismatch */
     RDB_ERR_UNSUPPORTED = -7, /* a type Kvik does not have (stream, module value) */
     RDB_ERR_DBINDEX = -8,     /* a database index >= the databases setting */
+    RDB_ERR_ABORTED = -9,     /* the progress callback asked to stop */
 } rdb_err;
 
 typedef struct rdb_error {
@@ -76,8 +77,9 @@ typedef struct rdb_load_opts {
     bool skip_expired;   /* drop keys whose expire time has passed (Redis as a master) */
     bool discard;        /* parse and check only; nothing enters the keyspace */
     bool replace;        /* a key already present is replaced (else: an error) */
-    /* Called about every `progress_bytes` bytes (serves clients, logs progress). */
-    void (*progress)(void *priv, long long bytes);
+    /* Called about every `progress_bytes` bytes (serves clients, logs progress); false
+     * stops the load with RDB_ERR_ABORTED. */
+    bool (*progress)(void *priv, long long bytes);
     void *priv;
     long long progress_bytes;
     /* Called for each aux field and database switch (--check-rdb reports them). */

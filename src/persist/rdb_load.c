@@ -810,7 +810,10 @@ static int load_stream(reader *r, rdb_load_stats *st)
     for (;;) {
         long long at = offset(r);
         if (o->progress && at >= r->next_progress) {
-            o->progress(o->priv, at);
+            if (!o->progress(o->priv, at)) {
+                rc = fail(r, RDB_ERR_ABORTED, "Loading interrupted");
+                break;
+            }
             r->next_progress = at + (o->progress_bytes > 0 ? o->progress_bytes : (2 << 20));
         }
         uint8_t type;
@@ -1020,6 +1023,8 @@ const char *rdb_err_name(rdb_err code)
         return "unsupported content";
     case RDB_ERR_DBINDEX:
         return "database index out of range";
+    case RDB_ERR_ABORTED:
+        return "interrupted";
     }
     return "unknown error";
 }

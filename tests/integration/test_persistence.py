@@ -823,3 +823,33 @@ def test_bgsave_progress_in_info(datadir):
     assert info["current_save_keys_total"] == 0 and info["current_cow_size"] == 0
     assert info["rdb_last_cow_size"] >= 0
     assert r.info("stats")["total_forks"] >= 1
+
+
+def test_sigterm_while_loading_exits_without_saving(datadir):
+    p = start(datadir, "--save", "", "--enable-debug-command", "yes")
+    r = p.client()
+    r.execute_command("DEBUG", "POPULATE", 1500000, "key", 20)
+    r.execute_command("SAVE")
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    path = os.path.join(datadir[0], "dump.rdb")
+    before = open(path, "rb").read()
+    d, procs = datadir
+    p2 = Proc(SERVER, d, "--save", "900 1", expect_fail=True)
+    procs.append(p2)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            s = socket.create_connection(("127.0.0.1", p2.port), timeout=5)
+            s.sendall(b"PING\r\n")
+            reply = s.recv(100)
+            s.close()
+            if reply.startswith(b"-LOADING"):
+                break
+            if reply == b"+PONG\r\n":
+                pytest.skip("the load finished before the signal could be sent")
+        except OSError:
+            time.sleep(0.002)
+    p2.proc.send_signal(signal.SIGTERM)
+    assert p2.wait_exit() == 0
+    assert open(path, "rb").read() == before
