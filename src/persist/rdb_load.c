@@ -870,6 +870,15 @@ static int load_stream(reader *r, rdb_load_stats *st)
             }
             continue;
         }
+        if (type == RDB_OPCODE_SLOT_INFO) {
+            /* Redis 7.4 cluster mode: slot, keys, expires of a slot; sizing hints only. */
+            uint64_t a, b, c;
+            if (!rd_len(r, &a) || !rd_len(r, &b) || !rd_len(r, &c)) {
+                rc = r->err->code;
+                break;
+            }
+            continue;
+        }
         if (type == RDB_OPCODE_RESIZEDB) {
             uint64_t a, b;
             if (!rd_len(r, &a) || !rd_len(r, &b)) {

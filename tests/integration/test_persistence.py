@@ -716,6 +716,7 @@ def test_legacy_bad_ziplist_is_an_error(datadir):
 @pytest.mark.skipif(IS_REDIS, reason="RDB 11 listpack sets are Redis 7.2's")
 def test_loads_redis72_listpack_set(datadir):
     out = b"REDIS0011\xfe\x00"
+    out += b"\xf4" + rdb_len(1234) + rdb_len(1) + rdb_len(0)    # 7.4 cluster slot info
     out += b"\x14" + rdb_str("lpset") + rdb_str(listpack(["a", "bb", "ccc"]))
     out += b"\xff"
     out += crc64_jones(out).to_bytes(8, "little")
