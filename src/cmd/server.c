@@ -26,6 +26,7 @@
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/rdb.h"
 
 /* ---- INFO, TIME, LASTSAVE ---- */
 
@@ -189,35 +190,11 @@ static void debug_sleep(client *c)
     reply_ok(&c->out);
 }
 
-/* Bytes an RDB length prefix takes for n. */
-static size_t rdb_len_size(size_t n)
-{
-    return n < 64 ? 1 : n < 16384 ? 2 : n <= UINT32_MAX ? 5 : 9;
-}
-
-/* What the value would take in an RDB file (DEBUG OBJECT serializedlength). Strings
- * follow Redis's encoding (small integers in 2, 3 or 5 bytes, else length + bytes), without
- * the LZF compression Redis applies to strings over 20 bytes; other types report their
- * memory size until they have a serializer. */
+/* What the value takes in a snapshot (DEBUG OBJECT serializedlength), LZF included as
+ * rdbcompression says: the snapshot writer measures it. */
 static size_t serialized_length(const kobj *o)
 {
-    if (kobj_type(o) != OBJ_STRING) {
-        return kobj_alloc_size(o);
-    }
-    kstr v = kobj_str(o);
-    long long ll;
-    if (v.len <= 11 && str_to_ll(v.p, v.len, &ll)) {
-        if (ll >= -128 && ll <= 127) {
-            return 2;
-        }
-        if (ll >= -32768 && ll <= 32767) {
-            return 3;
-        }
-        if (ll >= INT32_MIN && ll <= INT32_MAX) {
-            return 5;
-        }
-    }
-    return rdb_len_size(v.len) + v.len;
+    return rdb_value_size(o, srv.cfg.rdbcompression);
 }
 
 static void debug_object(client *c)

@@ -94,6 +94,10 @@ typedef struct rdb_load_stats {
     bool checksum_present;
 } rdb_load_stats;
 
+/* Bytes the value of o takes in a snapshot (DEBUG OBJECT serializedlength). */
+struct kobj;
+size_t rdb_value_size(const struct kobj *o, bool compress);
+
 /* Loads an RDB stream from fd into the keyspace (which the caller has emptied if it
  * wants a replacement), reading from the fd's current position. file_size (the bytes
  * from there to the end, or -1 when unknown) bounds allocations by what the file can

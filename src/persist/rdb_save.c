@@ -68,6 +68,11 @@ static void flush(writer *w)
         w->len = 0;
         return;
     }
+    if (w->fd < 0) { /* counting only (rdb_value_size) */
+        w->written += (long long)w->len;
+        w->len = 0;
+        return;
+    }
     w->crc = crc64(w->crc, w->buf, w->len);
     size_t off = 0;
     while (off < w->len) {
@@ -381,6 +386,17 @@ int rdb_save_to_fd(int fd, const rdb_save_opts *o, rdb_save_stats *st, rdb_error
         st->bytes = w.written;
     }
     return w.failed ? RDB_ERR_IO : RDB_OK;
+}
+
+size_t rdb_value_size(const kobj *o, bool compress)
+{
+    rdb_error err;
+    writer w = {.fd = -1, .buf = kv_malloc(WBUF_SIZE), .compress = compress, .err = &err};
+    put_value(&w, o, type_byte(o));
+    flush(&w);
+    kv_free(w.buf);
+    kv_free(w.lzf);
+    return (size_t)w.written;
 }
 
 static int fail_errno(rdb_error *err, const char *what, const char *path)
