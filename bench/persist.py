@@ -17,7 +17,7 @@ Reported per side (medians over rounds) and as kvik/redis ratios:
     (1.00 = no extra memory);
   - GET latency p50/p99/max during the save (and p99 before it), microseconds, as seen by
     the client (loopback round trip included);
-  - dump size.
+  - dump size, and the time a restarted server takes to load it (until PING answers).
 With --writes R the save also runs under R SET/s of random existing keys (a second
 connection), which dirties pages and shows copy-on-write cost.
 
@@ -156,6 +156,13 @@ def one_run(opts, name, binary, extra):
         before = [lat for t, lat in getter.samples if t < t_start]
         during = [lat for t, lat in getter.samples if t_start <= t <= t_end]
         size = os.path.getsize(os.path.join(datadir, "dump.rdb"))
+        # start-up load of the dump just written: time until PING answers PONG
+        srv.stop()
+        t0 = time.perf_counter()
+        srv.start()
+        load_s = time.perf_counter() - t0
+        if srv.dbsize() != opts.keys:
+            raise BenchError("%s: %s keys after loading the dump" % (name, srv.dbsize()))
         return {
             "save_s": t_end - t_start,
             "fork_us": int(stats.get("latest_fork_usec", "0")),
@@ -166,6 +173,7 @@ def one_run(opts, name, binary, extra):
             "p99_before_us": pct(before, 99),
             "gets_during": len(during),
             "dump_bytes": size,
+            "load_s": load_s,
         }
     finally:
         srv.stop()
@@ -176,7 +184,7 @@ FIELDS = (("save_s", "save time s", 2), ("fork_us", "fork us", 0),
           ("rss_before", "dataset RSS MB", 1), ("peak_over_rss", "peak PSS / before", 2),
           ("p50_us", "GET p50 us (during)", 0), ("p99_us", "GET p99 us (during)", 0),
           ("max_us", "GET max us (during)", 0), ("p99_before_us", "GET p99 us (before)", 0),
-          ("dump_bytes", "dump MB", 1))
+          ("dump_bytes", "dump MB", 1), ("load_s", "start-up load s", 2))
 
 
 def main(argv):
