@@ -299,7 +299,8 @@ void dispatch_command(client *c)
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if (persist_writes_denied() &&
-               ((cmd->flags & CMD_WRITE) || (!cmd->parent && !strcmp(cmd->name, "ping")))) {
+               ((cmd->flags & CMD_WRITE) || (!cmd->parent && !strcmp(cmd->name, "ping")) ||
+                (!cmd->parent && !strcmp(cmd->name, "exec") && multi_queued_write(c)))) {
         refuse(c, cmd, ERR_MISCONF);
         cmd->stats.rejected_calls++;
         rejected(c);

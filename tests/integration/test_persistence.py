@@ -431,6 +431,8 @@ def test_misconf_when_saving_fails(datadir):
     p = start(datadir, "--save", "900 1")
     r = p.client()
     r.set("k", "v")
+    early = Raw(p)                  # a transaction queued before saving failed
+    assert early("MULTI") == "OK" and early("SET", "k", "early") == "QUEUED"
     block_dump(p.dir)
     assert raw(p, "BGSAVE") == "Background saving started"
     info = wait_bgsave(r)
@@ -444,6 +446,21 @@ def test_misconf_when_saving_fails(datadir):
                     b"writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
                     b"Please check the Redis logs for details about the RDB error.\r\n")
     assert r.get("k") == b"v"                       # reads still work
+    s.close()
+    tx = Raw(p)
+    assert tx("MULTI") == "OK"
+    assert tx("SET", "k", "w").startswith("MISCONF")  # refused while queueing
+    assert tx("EXEC").startswith("EXECABORT")
+    tx.close()
+    assert early("EXEC") == Err("EXECABORT Transaction discarded because of: MISCONF Redis is "
+                                "configured to save RDB snapshots, but it's currently unable "
+                                "to persist to disk. Commands that may modify the data set "
+                                "are disabled, because this instance is configured to report "
+                                "errors during writes if RDB snapshotting fails "
+                                "(stop-writes-on-bgsave-error option). Please check the Redis "
+                                "logs for details about the RDB error.")
+    early.close()
+    assert r.get("k") == b"v"
     with pytest.raises(redis.ResponseError, match="MISCONF"):
         r.ping()
     r.config_set("stop-writes-on-bgsave-error", "no")
