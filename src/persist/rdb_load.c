@@ -385,10 +385,9 @@ static bool push_entry(void *priv, const uint8_t *s, size_t len)
 
 /* Pairs from a ziplist or zipmap: the first of each pair is kept until the second. */
 typedef struct pair_ctx {
-    int kind; /* 0 hash, 1 zset, 2 set (single members) */
+    int kind; /* 0 hash, 1 zset */
     hash_builder *hb;
     zset_builder *zb;
-    set_builder *sb;
     sbuf first;
     bool have_first;
     bool dup, bad;
@@ -397,10 +396,6 @@ typedef struct pair_ctx {
 static bool pair_entry(void *priv, const uint8_t *s, size_t len)
 {
     pair_ctx *c = priv;
-    if (c->kind == 2) {
-        c->dup = !set_build_add(c->sb, kstr_make((const char *)s, len));
-        return !c->dup;
-    }
     if (!c->have_first) {
         sb_reserve(&c->first, len ? len : 1);
         memcpy(c->first.p, s, len);
@@ -431,7 +426,25 @@ static bool pair_entry(void *priv, const uint8_t *s, size_t len)
     return !c->dup;
 }
 
-/* ---- values ---- */
+static quicklist *new_list(void)
+{
+    return ql_create((int)type_limits.list_max_listpack_size,
+                     (int)type_limits.list_compress_depth);
+}
+
+/* ---- values ----
+ *
+ * One loader per family of RDB types. Each reads the value of `key` and returns a new
+ * entry, or NULL: either the value was empty (Redis skips such keys too) or reading
+ * failed, which r->err tells apart. s and f are scratch buffers owned by the caller. */
+
+typedef struct vctx {
+    reader *r;
+    int type;
+    kstr key;
+    int64_t exp;
+    sbuf *s, *f;
+} vctx;
 
 static int string_enc(kstr v)
 {
@@ -441,10 +454,332 @@ static int string_enc(kstr v)
     return v.len <= OBJ_EMBSTR_LIMIT ? ENC_EMBSTR : ENC_RAW;
 }
 
-static quicklist *new_list(void)
+static kobj *load_string(vctx *v)
 {
-    return ql_create((int)type_limits.list_max_listpack_size,
-                     (int)type_limits.list_compress_depth);
+    if (!rd_str(v->r, v->s)) {
+        return NULL;
+    }
+    kstr val = sb_kstr(v->s);
+    return kobj_new_string(v->key, val, string_enc(val), v->exp);
+}
+
+static kobj *list_entry(vctx *v, quicklist *ql, bool ok)
+{
+    if (!ok || ql_count(ql) == 0) {
+        ql_destroy(ql);
+        return NULL;
+    }
+    return kobj_new_ptr(v->key, OBJ_LIST, ENC_QUICKLIST, ql, v->exp);
+}
+
+/* One node of a quicklist type: a plain element, a listpack, or (v1) a ziplist. */
+static bool load_list_node(vctx *v, quicklist *ql)
+{
+    reader *r = v->r;
+    uint64_t container = RDB_QUICKLIST_NODE_PACKED;
+    if (v->type == RDB_TYPE_LIST_QUICKLIST_2 && !rd_len(r, &container)) {
+        return false;
+    }
+    if (container == RDB_QUICKLIST_NODE_PLAIN) {
+        if (!rd_str(r, v->s)) {
+            return false;
+        }
+        ql_push(ql, true, v->s->p, v->s->len);
+        return true;
+    }
+    if (container != RDB_QUICKLIST_NODE_PACKED) {
+        fail(r, RDB_ERR_CORRUPT, "Quicklist integrity check failed (container %llu)",
+             (unsigned long long)container);
+        return false;
+    }
+    if (v->type == RDB_TYPE_LIST_QUICKLIST_2) {
+        uint8_t *lp = rd_listpack(r, v->s);
+        if (lp) {
+            ql_append_listpack(ql, lp); /* an empty one is dropped */
+        }
+        return lp != NULL;
+    }
+    push_ctx pc = {ql};
+    if (!rd_str(r, v->s)) {
+        return false;
+    }
+    if (!ziplist_walk((const uint8_t *)v->s->p, v->s->len, push_entry, &pc)) {
+        fail(r, RDB_ERR_CORRUPT, "Ziplist integrity check failed");
+        return false;
+    }
+    return true;
+}
+
+/* RDB_TYPE_LIST, LIST_ZIPLIST, LIST_QUICKLIST, LIST_QUICKLIST_2. */
+static kobj *load_list(vctx *v)
+{
+    reader *r = v->r;
+    quicklist *ql = new_list();
+    uint64_t n = 1;
+    bool ok = true;
+    if (v->type == RDB_TYPE_LIST) {
+        ok = rd_count(r, &n, 1);
+        for (uint64_t i = 0; ok && i < n; i++) {
+            if ((ok = rd_str(r, v->s))) {
+                ql_push(ql, true, v->s->p, v->s->len);
+            }
+        }
+        return list_entry(v, ql, ok);
+    }
+    if (v->type != RDB_TYPE_LIST_ZIPLIST) {
+        ok = rd_count(r, &n, 2);
+    }
+    for (uint64_t i = 0; ok && i < n; i++) {
+        ok = load_list_node(v, ql);
+    }
+    return list_entry(v, ql, ok);
+}
+
+/* RDB_TYPE_SET: members one by one. */
+static kobj *load_set(vctx *v)
+{
+    reader *r = v->r;
+    uint64_t n;
+    if (!rd_count(r, &n, 1)) {
+        return NULL;
+    }
+    set_builder *b = set_build_start(n);
+    for (uint64_t i = 0; i < n; i++) {
+        if (!rd_str(r, v->s)) {
+            set_build_abort(b);
+            return NULL;
+        }
+        if (!set_build_add(b, sb_kstr(v->s))) {
+            fail(r, RDB_ERR_CORRUPT, "Duplicate set members detected");
+            set_build_abort(b);
+            return NULL;
+        }
+    }
+    return set_build_finish(b, v->key, v->exp);
+}
+
+static kobj *load_set_intset(vctx *v)
+{
+    if (!rd_str(v->r, v->s)) {
+        return NULL;
+    }
+    if (!intset_validate(v->s->p, v->s->len, true)) {
+        fail(v->r, RDB_ERR_CORRUPT, "Intset integrity check failed");
+        return NULL;
+    }
+    size_t len = v->s->len;
+    return set_from_intset(v->key, kv_realloc(sb_take(v->s), len), v->exp);
+}
+
+/* RDB_TYPE_SET_LISTPACK (Redis 7.2). */
+static kobj *load_set_listpack(vctx *v)
+{
+    uint8_t *lp = rd_listpack(v->r, v->s);
+    if (!lp) {
+        return NULL;
+    }
+    set_builder *b = set_build_start(lp_length(lp));
+    uint8_t ib[LP_INTBUF_SIZE];
+    bool ok = true;
+    for (uint8_t *p = lp_first(lp); p && ok; p = lp_next(lp, p)) {
+        size_t len;
+        const uint8_t *e = lp_get(p, &len, ib, NULL, NULL);
+        ok = set_build_add(b, kstr_make((const char *)e, len));
+    }
+    lp_free(lp);
+    if (!ok) {
+        set_build_abort(b);
+        fail(v->r, RDB_ERR_CORRUPT, "Duplicate set members detected");
+        return NULL;
+    }
+    return set_build_finish(b, v->key, v->exp);
+}
+
+/* RDB_TYPE_ZSET (scores as text) and ZSET_2 (binary doubles). */
+static kobj *load_zset(vctx *v)
+{
+    reader *r = v->r;
+    uint64_t n;
+    if (!rd_count(r, &n, 2)) {
+        return NULL;
+    }
+    zset_builder *b = zset_build_start(n);
+    for (uint64_t i = 0; i < n; i++) {
+        double score;
+        uint64_t bits;
+        bool ok = rd_str(r, v->s);
+        if (ok && v->type == RDB_TYPE_ZSET_2) {
+            ok = rd_le64(r, &bits);
+            memcpy(&score, &bits, 8);
+        } else if (ok) {
+            ok = rd_text_double(r, &score);
+        }
+        if (ok && isnan(score)) {
+            ok = false;
+            fail(r, RDB_ERR_CORRUPT, "Zset with NAN score detected");
+        } else if (ok && !zset_build_add(b, sb_kstr(v->s), score)) {
+            ok = false;
+            fail(r, RDB_ERR_CORRUPT, "Duplicate zset fields detected");
+        }
+        if (!ok) {
+            zset_build_abort(b);
+            return NULL;
+        }
+    }
+    return zset_build_finish(b, v->key, v->exp);
+}
+
+/* RDB_TYPE_ZSET_LISTPACK and RDB_TYPE_HASH_LISTPACK: blobs kept as they are. */
+static kobj *load_packed_pairs(vctx *v)
+{
+    uint8_t *lp = rd_listpack(v->r, v->s);
+    if (!lp) {
+        return NULL;
+    }
+    if (lp_length(lp) == 0) {
+        lp_free(lp);
+        return NULL;
+    }
+    bool zset = v->type == RDB_TYPE_ZSET_LISTPACK;
+    kobj *o = zset ? zset_from_listpack(v->key, lp, v->exp)
+                   : hash_from_listpack(v->key, lp, v->exp);
+    if (!o) {
+        fail(v->r, RDB_ERR_CORRUPT, "%s listpack integrity check failed", zset ? "Zset" : "Hash");
+    }
+    return o;
+}
+
+/* RDB_TYPE_HASH and Redis 7.4's HASH_METADATA (field TTLs relative to a minimum) and its
+ * pre-GA form (absolute TTLs). */
+static kobj *load_hash(vctx *v)
+{
+    reader *r = v->r;
+    uint64_t min = 0, n;
+    if (v->type == RDB_TYPE_HASH_METADATA && !rd_le64(r, &min)) {
+        return NULL;
+    }
+    if (!rd_count(r, &n, 2)) {
+        return NULL;
+    }
+    hash_builder *b = hash_build_start(n);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t ttl = 0;
+        bool ok = v->type == RDB_TYPE_HASH || rd_len(r, &ttl);
+        ok = ok && rd_str(r, v->f) && rd_str(r, v->s);
+        int64_t at = -1;
+        if (ttl) {
+            at = v->type == RDB_TYPE_HASH_METADATA ? (int64_t)(ttl + min - 1) : (int64_t)ttl;
+        }
+        if (ok && !hash_build_add(b, sb_kstr(v->f), sb_kstr(v->s), at)) {
+            ok = false;
+            fail(r, RDB_ERR_CORRUPT, "Duplicate hash fields detected");
+        }
+        if (!ok) {
+            hash_build_abort(b);
+            return NULL;
+        }
+    }
+    return hash_build_finish(b, v->key, v->exp);
+}
+
+/* Redis 7.4's HASH_LISTPACK_EX: field, value, expire ms (0: none) triplets. */
+static kobj *load_hash_listpack_ex(vctx *v)
+{
+    reader *r = v->r;
+    uint64_t min;
+    if (v->type == RDB_TYPE_HASH_LISTPACK_EX && !rd_le64(r, &min)) {
+        return NULL;
+    }
+    uint8_t *lp = rd_listpack(r, v->s);
+    if (!lp) {
+        return NULL;
+    }
+    if (lp_length(lp) % 3) {
+        lp_free(lp);
+        fail(r, RDB_ERR_CORRUPT, "Hash listpack integrity check failed");
+        return NULL;
+    }
+    hash_builder *b = hash_build_start(lp_length(lp) / 3);
+    uint8_t fb[LP_INTBUF_SIZE], vb[LP_INTBUF_SIZE], tb[LP_INTBUF_SIZE];
+    bool ok = true;
+    for (uint8_t *p = lp_first(lp); p && ok; p = lp_next(lp, p)) {
+        kstr fk, vk;
+        long long at = 0;
+        bool is_int = false;
+        size_t tl;
+        fk.p = (const char *)lp_get(p, &fk.len, fb, NULL, NULL);
+        p = lp_next(lp, p);
+        vk.p = (const char *)lp_get(p, &vk.len, vb, NULL, NULL);
+        p = lp_next(lp, p);
+        lp_get(p, &tl, tb, &at, &is_int);
+        if (!is_int || at < 0) {
+            ok = false;
+            fail(r, RDB_ERR_CORRUPT, "Hash listpack integrity check failed");
+        } else if (!hash_build_add(b, fk, vk, at > 0 ? at : -1)) {
+            ok = false;
+            fail(r, RDB_ERR_CORRUPT, "Duplicate hash fields detected");
+        }
+    }
+    lp_free(lp);
+    if (!ok) {
+        hash_build_abort(b);
+        return NULL;
+    }
+    return hash_build_finish(b, v->key, v->exp);
+}
+
+/* Retired blobs of pairs: HASH_ZIPMAP, HASH_ZIPLIST, ZSET_ZIPLIST. */
+static kobj *load_zipped_pairs(vctx *v)
+{
+    if (!rd_str(v->r, v->s)) {
+        return NULL;
+    }
+    bool zset = v->type == RDB_TYPE_ZSET_ZIPLIST;
+    pair_ctx pc = {.kind = zset ? 1 : 0};
+    if (zset) {
+        pc.zb = zset_build_start(0);
+    } else {
+        pc.hb = hash_build_start(0);
+    }
+    const uint8_t *blob = (const uint8_t *)v->s->p;
+    bool ok = v->type == RDB_TYPE_HASH_ZIPMAP ? zipmap_walk(blob, v->s->len, pair_entry, &pc)
+                                              : ziplist_walk(blob, v->s->len, pair_entry, &pc);
+    ok = ok && !pc.have_first;
+    sb_free(&pc.first);
+    if (!ok) {
+        fail(v->r, RDB_ERR_CORRUPT, pc.dup ? "Duplicate fields detected"
+                                           : "Ziplist integrity check failed");
+        if (zset) {
+            zset_build_abort(pc.zb);
+        } else {
+            hash_build_abort(pc.hb);
+        }
+        return NULL;
+    }
+    return zset ? zset_build_finish(pc.zb, v->key, v->exp)
+                : hash_build_finish(pc.hb, v->key, v->exp);
+}
+
+static kobj *refuse_type(vctx *v)
+{
+    int n = (int)(v->key.len > 64 ? 64 : v->key.len);
+    switch (v->type) {
+    case RDB_TYPE_STREAM_LISTPACKS:
+    case RDB_TYPE_STREAM_LISTPACKS_2:
+    case RDB_TYPE_STREAM_LISTPACKS_3:
+        fail(v->r, RDB_ERR_UNSUPPORTED, "The RDB file holds a stream (key '%.*s'): Kvik has "
+             "no stream type", n, v->key.p);
+        break;
+    case RDB_TYPE_MODULE_PRE_GA:
+    case RDB_TYPE_MODULE_2:
+        fail(v->r, RDB_ERR_UNSUPPORTED, "The RDB file holds a module value (key '%.*s'): "
+             "Kvik loads no modules", n, v->key.p);
+        break;
+    default:
+        fail(v->r, RDB_ERR_CORRUPT, "Unknown RDB encoding type %d", v->type);
+        break;
+    }
+    return NULL;
 }
 
 /* Loads a value of the given RDB type; *out is NULL when the value is empty (the key is
@@ -452,325 +787,55 @@ static quicklist *new_list(void)
 static int load_value(reader *r, int type, kstr key, int64_t exp, kobj **out)
 {
     sbuf s = {0}, f = {0};
-    uint64_t n;
-    int rc = RDB_OK;
-    *out = NULL;
+    vctx v = {r, type, key, exp, &s, &f};
     switch (type) {
     case RDB_TYPE_STRING:
-        if (!rd_str(r, &s)) {
-            break;
-        }
-        *out = kobj_new_string(key, sb_kstr(&s), string_enc(sb_kstr(&s)), exp);
+        *out = load_string(&v);
         break;
-    case RDB_TYPE_LIST: {
-        if (!rd_count(r, &n, 1)) {
-            break;
-        }
-        quicklist *ql = new_list();
-        bool ok = true;
-        for (uint64_t i = 0; i < n && (ok = rd_str(r, &s)); i++) {
-            ql_push(ql, true, s.p, s.len);
-        }
-        if (!ok || ql_count(ql) == 0) {
-            ql_destroy(ql);
-        } else {
-            *out = kobj_new_ptr(key, OBJ_LIST, ENC_QUICKLIST, ql, exp);
-        }
-        break;
-    }
+    case RDB_TYPE_LIST:
     case RDB_TYPE_LIST_ZIPLIST:
     case RDB_TYPE_LIST_QUICKLIST:
-    case RDB_TYPE_LIST_QUICKLIST_2: {
-        uint64_t nodes = 1;
-        if (type != RDB_TYPE_LIST_ZIPLIST && !rd_count(r, &nodes, 2)) {
-            break;
-        }
-        quicklist *ql = new_list();
-        push_ctx pc = {ql};
-        bool ok = true;
-        for (uint64_t i = 0; i < nodes && ok; i++) {
-            uint64_t container = RDB_QUICKLIST_NODE_PACKED;
-            if (type == RDB_TYPE_LIST_QUICKLIST_2 && !(ok = rd_len(r, &container))) {
-                break;
-            }
-            if (container == RDB_QUICKLIST_NODE_PLAIN) {
-                if ((ok = rd_str(r, &s))) {
-                    ql_push(ql, true, s.p, s.len);
-                }
-            } else if (container != RDB_QUICKLIST_NODE_PACKED) {
-                ok = false;
-                fail(r, RDB_ERR_CORRUPT, "Quicklist integrity check failed (container %llu)",
-                     (unsigned long long)container);
-            } else if (type == RDB_TYPE_LIST_QUICKLIST_2) {
-                uint8_t *lp = rd_listpack(r, &s);
-                if (!(ok = lp != NULL)) {
-                    break;
-                }
-                ql_append_listpack(ql, lp); /* an empty one is dropped */
-            } else {
-                if ((ok = rd_str(r, &s)) &&
-                    !(ok = ziplist_walk((const uint8_t *)s.p, s.len, push_entry, &pc))) {
-                    fail(r, RDB_ERR_CORRUPT, "Ziplist integrity check failed");
-                }
-            }
-        }
-        if (!ok || ql_count(ql) == 0) {
-            ql_destroy(ql);
-        } else {
-            *out = kobj_new_ptr(key, OBJ_LIST, ENC_QUICKLIST, ql, exp);
-        }
+    case RDB_TYPE_LIST_QUICKLIST_2:
+        *out = load_list(&v);
         break;
-    }
-    case RDB_TYPE_SET: {
-        if (!rd_count(r, &n, 1)) {
-            break;
-        }
-        set_builder *b = set_build_start(n);
-        bool ok = true;
-        for (uint64_t i = 0; i < n && ok; i++) {
-            if (!(ok = rd_str(r, &s))) {
-                break;
-            }
-            if (!set_build_add(b, sb_kstr(&s))) {
-                ok = false;
-                fail(r, RDB_ERR_CORRUPT, "Duplicate set members detected");
-            }
-        }
-        if (ok) {
-            *out = set_build_finish(b, key, exp);
-        } else {
-            set_build_abort(b);
-        }
+    case RDB_TYPE_SET:
+        *out = load_set(&v);
         break;
-    }
-    case RDB_TYPE_SET_INTSET: {
-        if (!rd_str(r, &s)) {
-            break;
-        }
-        if (!intset_validate(s.p, s.len, true)) {
-            fail(r, RDB_ERR_CORRUPT, "Intset integrity check failed");
-            break;
-        }
-        size_t len = s.len;
-        *out = set_from_intset(key, kv_realloc(sb_take(&s), len), exp);
+    case RDB_TYPE_SET_INTSET:
+        *out = load_set_intset(&v);
         break;
-    }
-    case RDB_TYPE_SET_LISTPACK: {
-        uint8_t *lp = rd_listpack(r, &s);
-        if (!lp) {
-            break;
-        }
-        pair_ctx pc = {.kind = 2, .sb = set_build_start(lp_length(lp))};
-        uint8_t ib[LP_INTBUF_SIZE];
-        bool ok = true;
-        for (uint8_t *p = lp_first(lp); p && ok; p = lp_next(lp, p)) {
-            size_t len;
-            const uint8_t *e = lp_get(p, &len, ib, NULL, NULL);
-            ok = pair_entry(&pc, e, len);
-        }
-        lp_free(lp);
-        if (!ok) {
-            set_build_abort(pc.sb);
-            fail(r, RDB_ERR_CORRUPT, "Duplicate set members detected");
-        } else {
-            *out = set_build_finish(pc.sb, key, exp);
-        }
+    case RDB_TYPE_SET_LISTPACK:
+        *out = load_set_listpack(&v);
         break;
-    }
     case RDB_TYPE_ZSET:
-    case RDB_TYPE_ZSET_2: {
-        if (!rd_count(r, &n, 2)) {
-            break;
-        }
-        zset_builder *b = zset_build_start(n);
-        bool ok = true;
-        for (uint64_t i = 0; i < n && ok; i++) {
-            double score;
-            uint64_t bits;
-            if (!(ok = rd_str(r, &s))) {
-                break;
-            }
-            if (type == RDB_TYPE_ZSET_2) {
-                ok = rd_le64(r, &bits);
-                memcpy(&score, &bits, 8);
-            } else {
-                ok = rd_text_double(r, &score);
-            }
-            if (!ok) {
-                break;
-            }
-            if (isnan(score)) {
-                ok = false;
-                fail(r, RDB_ERR_CORRUPT, "Zset with NAN score detected");
-            } else if (!zset_build_add(b, sb_kstr(&s), score)) {
-                ok = false;
-                fail(r, RDB_ERR_CORRUPT, "Duplicate zset fields detected");
-            }
-        }
-        if (ok) {
-            *out = zset_build_finish(b, key, exp);
-        } else {
-            zset_build_abort(b);
-        }
+    case RDB_TYPE_ZSET_2:
+        *out = load_zset(&v);
         break;
-    }
-    case RDB_TYPE_ZSET_LISTPACK: {
-        uint8_t *lp = rd_listpack(r, &s);
-        if (!lp) {
-            break;
-        }
-        if (lp_length(lp) == 0) {
-            lp_free(lp);
-            break;
-        }
-        if (!(*out = zset_from_listpack(key, lp, exp))) {
-            fail(r, RDB_ERR_CORRUPT, "Zset listpack integrity check failed");
-        }
+    case RDB_TYPE_ZSET_LISTPACK:
+    case RDB_TYPE_HASH_LISTPACK:
+        *out = load_packed_pairs(&v);
         break;
-    }
     case RDB_TYPE_HASH:
     case RDB_TYPE_HASH_METADATA:
-    case RDB_TYPE_HASH_METADATA_PRE_GA: {
-        uint64_t min = 0;
-        if (type == RDB_TYPE_HASH_METADATA && !rd_le64(r, &min)) {
-            break;
-        }
-        if (!rd_count(r, &n, 2)) {
-            break;
-        }
-        hash_builder *b = hash_build_start(n);
-        bool ok = true;
-        for (uint64_t i = 0; i < n && ok; i++) {
-            uint64_t ttl = 0;
-            if (type != RDB_TYPE_HASH && !(ok = rd_len(r, &ttl))) {
-                break;
-            }
-            if (!(ok = rd_str(r, &f) && rd_str(r, &s))) {
-                break;
-            }
-            int64_t at = -1;
-            if (ttl) {
-                at = type == RDB_TYPE_HASH_METADATA ? (int64_t)(ttl + min - 1) : (int64_t)ttl;
-            }
-            if (!hash_build_add(b, sb_kstr(&f), sb_kstr(&s), at)) {
-                ok = false;
-                fail(r, RDB_ERR_CORRUPT, "Duplicate hash fields detected");
-            }
-        }
-        if (ok) {
-            *out = hash_build_finish(b, key, exp);
-        } else {
-            hash_build_abort(b);
-        }
+    case RDB_TYPE_HASH_METADATA_PRE_GA:
+        *out = load_hash(&v);
         break;
-    }
-    case RDB_TYPE_HASH_LISTPACK: {
-        uint8_t *lp = rd_listpack(r, &s);
-        if (!lp) {
-            break;
-        }
-        if (lp_length(lp) == 0) {
-            lp_free(lp);
-            break;
-        }
-        if (!(*out = hash_from_listpack(key, lp, exp))) {
-            fail(r, RDB_ERR_CORRUPT, "Hash listpack integrity check failed");
-        }
-        break;
-    }
     case RDB_TYPE_HASH_LISTPACK_EX:
-    case RDB_TYPE_HASH_LISTPACK_EX_PRE_GA: {
-        uint64_t min;
-        if (type == RDB_TYPE_HASH_LISTPACK_EX && !rd_le64(r, &min)) {
-            break;
-        }
-        uint8_t *lp = rd_listpack(r, &s);
-        if (!lp) {
-            break;
-        }
-        if (lp_length(lp) % 3) {
-            lp_free(lp);
-            fail(r, RDB_ERR_CORRUPT, "Hash listpack integrity check failed");
-            break;
-        }
-        hash_builder *b = hash_build_start(lp_length(lp) / 3);
-        uint8_t fb[LP_INTBUF_SIZE], vb[LP_INTBUF_SIZE], tb[LP_INTBUF_SIZE];
-        bool ok = true;
-        for (uint8_t *p = lp_first(lp); p && ok; p = lp_next(lp, p)) {
-            kstr fk, vk;
-            long long at = 0;
-            bool is_int = false;
-            size_t tl;
-            fk.p = (const char *)lp_get(p, &fk.len, fb, NULL, NULL);
-            p = lp_next(lp, p);
-            vk.p = (const char *)lp_get(p, &vk.len, vb, NULL, NULL);
-            p = lp_next(lp, p);
-            lp_get(p, &tl, tb, &at, &is_int);
-            if (!is_int || at < 0) {
-                ok = false;
-                fail(r, RDB_ERR_CORRUPT, "Hash listpack integrity check failed");
-            } else if (!hash_build_add(b, fk, vk, at > 0 ? at : -1)) {
-                ok = false;
-                fail(r, RDB_ERR_CORRUPT, "Duplicate hash fields detected");
-            }
-        }
-        lp_free(lp);
-        if (ok) {
-            *out = hash_build_finish(b, key, exp);
-        } else {
-            hash_build_abort(b);
-        }
+    case RDB_TYPE_HASH_LISTPACK_EX_PRE_GA:
+        *out = load_hash_listpack_ex(&v);
         break;
-    }
     case RDB_TYPE_HASH_ZIPMAP:
     case RDB_TYPE_HASH_ZIPLIST:
-    case RDB_TYPE_ZSET_ZIPLIST: {
-        if (!rd_str(r, &s)) {
-            break;
-        }
-        bool zset = type == RDB_TYPE_ZSET_ZIPLIST;
-        pair_ctx pc = {.kind = zset ? 1 : 0};
-        if (zset) {
-            pc.zb = zset_build_start(0);
-        } else {
-            pc.hb = hash_build_start(0);
-        }
-        bool ok = type == RDB_TYPE_HASH_ZIPMAP
-                      ? zipmap_walk((const uint8_t *)s.p, s.len, pair_entry, &pc)
-                      : ziplist_walk((const uint8_t *)s.p, s.len, pair_entry, &pc);
-        ok = ok && !pc.have_first;
-        sb_free(&pc.first);
-        if (!ok) {
-            fail(r, RDB_ERR_CORRUPT, pc.dup ? "Duplicate fields detected"
-                                            : "Ziplist integrity check failed");
-            if (zset) {
-                zset_build_abort(pc.zb);
-            } else {
-                hash_build_abort(pc.hb);
-            }
-        } else {
-            *out = zset ? zset_build_finish(pc.zb, key, exp) : hash_build_finish(pc.hb, key, exp);
-        }
-        break;
-    }
-    case RDB_TYPE_STREAM_LISTPACKS:
-    case RDB_TYPE_STREAM_LISTPACKS_2:
-    case RDB_TYPE_STREAM_LISTPACKS_3:
-        fail(r, RDB_ERR_UNSUPPORTED, "The RDB file holds a stream (key '%.*s'): Kvik has no "
-             "stream type", (int)(key.len > 64 ? 64 : key.len), key.p);
-        break;
-    case RDB_TYPE_MODULE_PRE_GA:
-    case RDB_TYPE_MODULE_2:
-        fail(r, RDB_ERR_UNSUPPORTED, "The RDB file holds a module value (key '%.*s'): Kvik "
-             "loads no modules", (int)(key.len > 64 ? 64 : key.len), key.p);
+    case RDB_TYPE_ZSET_ZIPLIST:
+        *out = load_zipped_pairs(&v);
         break;
     default:
-        fail(r, RDB_ERR_CORRUPT, "Unknown RDB encoding type %d", type);
+        *out = refuse_type(&v);
         break;
     }
     sb_free(&s);
     sb_free(&f);
-    rc = r->err->code;
+    int rc = r->err->code;
     if (rc != RDB_OK && *out) {
         kobj_free(*out); /* a value finished before a later check failed */
         *out = NULL;
@@ -787,9 +852,16 @@ static bool is_value_type(int t)
            (t >= RDB_TYPE_HASH_ZIPMAP && t <= RDB_TYPE_HASH_LISTPACK_EX);
 }
 
-static int load_stream(reader *r, rdb_load_stats *st)
+/* Where the stream is: the database being filled and the expire time of the next key. */
+typedef struct stream_state {
+    db *d;
+    int64_t exp, now;
+    sbuf key, val;
+    rdb_load_stats *st;
+} stream_state;
+
+static int read_header(reader *r, rdb_load_stats *st)
 {
-    const rdb_load_opts *o = r->o;
     char magic[10];
     if (!rd(r, magic, 9)) {
         return fail(r, RDB_ERR_FORMAT, "Short read: not an RDB file");
@@ -803,10 +875,149 @@ static int load_stream(reader *r, rdb_load_stats *st)
         return fail(r, RDB_ERR_FORMAT, "Can't handle RDB format version %d", version);
     }
     st->version = version;
-    db *d = db_get(0);
-    int64_t exp = -1, now = clock_ms();
-    sbuf key = {0}, val = {0};
-    int rc = RDB_OK;
+    return RDB_OK;
+}
+
+static int read_selectdb(reader *r, stream_state *ss, long long at)
+{
+    const rdb_load_opts *o = r->o;
+    uint64_t id;
+    if (!rd_len(r, &id)) {
+        return r->err->code;
+    }
+    if (!o->discard && id >= (uint64_t)db_count()) {
+        return fail(r, RDB_ERR_DBINDEX, "FATAL: Data file was created with a Redis server "
+                    "configured to handle more than %d databases. Exiting\n", db_count());
+    }
+    if (!o->discard) {
+        ss->d = db_get((int)id);
+    }
+    if (o->on_selectdb) {
+        o->on_selectdb(o->priv, at, (int)id);
+    }
+    return RDB_OK;
+}
+
+/* Handles an opcode (anything but a value type). */
+static int read_opcode(reader *r, stream_state *ss, int type, long long at)
+{
+    const rdb_load_opts *o = r->o;
+    uint64_t a, b, c;
+    uint8_t bytes[4];
+    switch (type) {
+    case RDB_OPCODE_EXPIRETIME:
+        if (!rd(r, bytes, 4)) {
+            return r->err->code;
+        }
+        ss->exp = (int64_t)((uint32_t)bytes[0] | ((uint32_t)bytes[1] << 8) |
+                            ((uint32_t)bytes[2] << 16) | ((uint32_t)bytes[3] << 24)) * 1000;
+        return RDB_OK;
+    case RDB_OPCODE_EXPIRETIME_MS:
+        if (!rd_le64(r, &a)) {
+            return r->err->code;
+        }
+        ss->exp = (int64_t)a;
+        return RDB_OK;
+    case RDB_OPCODE_IDLE: /* LRU/LFU hints: Kvik starts every key fresh */
+        return rd_len(r, &a) ? RDB_OK : r->err->code;
+    case RDB_OPCODE_FREQ:
+        return rd_byte(r, bytes) ? RDB_OK : r->err->code;
+    case RDB_OPCODE_SELECTDB:
+        return read_selectdb(r, ss, at);
+    case RDB_OPCODE_SLOT_INFO: /* Redis 7.4 cluster mode: slot, keys, expires (hints) */
+        return rd_len(r, &a) && rd_len(r, &b) && rd_len(r, &c) ? RDB_OK : r->err->code;
+    case RDB_OPCODE_RESIZEDB: /* sizing hints */
+        return rd_len(r, &a) && rd_len(r, &b) ? RDB_OK : r->err->code;
+    case RDB_OPCODE_AUX:
+        if (!rd_str(r, &ss->key) || !rd_str(r, &ss->val)) {
+            return r->err->code;
+        }
+        if (o->on_aux) {
+            o->on_aux(o->priv, at, ss->key.p, ss->key.len, ss->val.p, ss->val.len);
+        }
+        return RDB_OK;
+    case RDB_OPCODE_MODULE_AUX:
+        return fail(r, RDB_ERR_UNSUPPORTED, "The RDB file holds module data: Kvik loads no "
+                    "modules");
+    case RDB_OPCODE_FUNCTION2:
+    case RDB_OPCODE_FUNCTION_PRE_GA:
+        return fail(r, RDB_ERR_UNSUPPORTED, "The RDB file holds function libraries: Kvik has "
+                    "no FUNCTION support");
+    default:
+        return fail(r, RDB_ERR_CORRUPT, "Unknown RDB encoding type %d", type);
+    }
+}
+
+/* A key and its value, then into the keyspace (or counted and dropped). */
+static int read_key(reader *r, stream_state *ss, int type)
+{
+    const rdb_load_opts *o = r->o;
+    rdb_load_stats *st = ss->st;
+    int64_t exp = ss->exp;
+    ss->exp = -1;
+    if (!rd_str(r, &ss->key)) {
+        return r->err->code;
+    }
+    kobj *obj;
+    kstr k = sb_kstr(&ss->key);
+    int rc = load_value(r, type, k, exp, &obj);
+    if (rc != RDB_OK || !obj) {
+        return rc; /* an empty value: Redis skips the key too */
+    }
+    bool expired = exp >= 0 && exp < ss->now;
+    st->keys_with_expire += exp >= 0;
+    if (o->discard || (o->skip_expired && expired)) {
+        kobj_free(obj);
+        st->keys_expired += expired;
+        st->keys_loaded += o->discard;
+        return RDB_OK;
+    }
+    if (o->replace && db_peek(ss->d, k)) {
+        db_delete(ss->d, k);
+    }
+    if (db_peek(ss->d, k)) {
+        kobj_free(obj);
+        return fail(r, RDB_ERR_CORRUPT, "RDB has duplicated key '%.*s' in DB %d",
+                    (int)(k.len > 64 ? 64 : k.len), k.p, ss->d->id);
+    }
+    bool field_ttls = kobj_type(obj) == OBJ_HASH && hash_value_min_expire(obj) >= 0;
+    db_add(ss->d, obj);
+    if (field_ttls) {
+        hash_track_key(ss->d, k);
+    }
+    st->keys_loaded++;
+    return RDB_OK;
+}
+
+static int read_trailer(reader *r, rdb_load_stats *st)
+{
+    fold_crc(r);
+    uint64_t computed = r->crc, stored;
+    if (st->version < 5) {
+        return RDB_OK; /* no checksum before version 5 */
+    }
+    if (!rd_le64(r, &stored)) {
+        return r->err->code;
+    }
+    st->checksum_present = stored != 0;
+    if (r->o->checksum && stored != 0 && stored != computed) {
+        fail(r, RDB_ERR_CHECKSUM, "Wrong RDB checksum expected: (%llx) got (%llx). Aborting "
+             "now.", (unsigned long long)stored, (unsigned long long)computed);
+        r->err->offset -= 8; /* the trailer's start */
+        return RDB_ERR_CHECKSUM;
+    }
+    return RDB_OK;
+}
+
+static int load_stream(reader *r, rdb_load_stats *st)
+{
+    const rdb_load_opts *o = r->o;
+    int rc = read_header(r, st);
+    if (rc != RDB_OK) {
+        return rc;
+    }
+    stream_state ss = {.d = o->discard ? NULL : db_get(0), .exp = -1, .now = clock_ms(),
+                       .st = st};
     for (;;) {
         long long at = offset(r);
         if (o->progress && at >= r->next_progress) {
@@ -824,158 +1035,14 @@ static int load_stream(reader *r, rdb_load_stats *st)
         if (type == RDB_OPCODE_EOF) {
             break;
         }
-        if (type == RDB_OPCODE_EXPIRETIME) {
-            uint8_t b[4];
-            if (!rd(r, b, 4)) {
-                rc = r->err->code;
-                break;
-            }
-            exp = (int64_t)((uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
-                            ((uint32_t)b[3] << 24)) * 1000;
-            continue;
-        }
-        if (type == RDB_OPCODE_EXPIRETIME_MS) {
-            uint64_t v;
-            if (!rd_le64(r, &v)) {
-                rc = r->err->code;
-                break;
-            }
-            exp = (int64_t)v;
-            continue;
-        }
-        if (type == RDB_OPCODE_IDLE || type == RDB_OPCODE_FREQ) {
-            uint64_t ignored;
-            uint8_t b;
-            if (!(type == RDB_OPCODE_IDLE ? rd_len(r, &ignored) : rd_byte(r, &b))) {
-                rc = r->err->code;
-                break;
-            }
-            continue;
-        }
-        if (type == RDB_OPCODE_SELECTDB) {
-            uint64_t id;
-            if (!rd_len(r, &id)) {
-                rc = r->err->code;
-                break;
-            }
-            if (!o->discard && id >= (uint64_t)db_count()) {
-                rc = fail(r, RDB_ERR_DBINDEX, "FATAL: Data file was created with a Redis "
-                          "server configured to handle more than %d databases. Exiting\n",
-                          db_count());
-                break;
-            }
-            d = o->discard ? d : db_get((int)id);
-            if (o->on_selectdb) {
-                o->on_selectdb(o->priv, at, (int)id);
-            }
-            continue;
-        }
-        if (type == RDB_OPCODE_SLOT_INFO) {
-            /* Redis 7.4 cluster mode: slot, keys, expires of a slot; sizing hints only. */
-            uint64_t a, b, c;
-            if (!rd_len(r, &a) || !rd_len(r, &b) || !rd_len(r, &c)) {
-                rc = r->err->code;
-                break;
-            }
-            continue;
-        }
-        if (type == RDB_OPCODE_RESIZEDB) {
-            uint64_t a, b;
-            if (!rd_len(r, &a) || !rd_len(r, &b)) {
-                rc = r->err->code;
-                break;
-            }
-            continue;
-        }
-        if (type == RDB_OPCODE_AUX) {
-            if (!rd_str(r, &key) || !rd_str(r, &val)) {
-                rc = r->err->code;
-                break;
-            }
-            if (o->on_aux) {
-                o->on_aux(o->priv, at, key.p, key.len, val.p, val.len);
-            }
-            continue;
-        }
-        if (type == RDB_OPCODE_MODULE_AUX) {
-            rc = fail(r, RDB_ERR_UNSUPPORTED, "The RDB file holds module data: Kvik loads no "
-                      "modules");
+        rc = is_value_type(type) ? read_key(r, &ss, type) : read_opcode(r, &ss, type, at);
+        if (rc != RDB_OK) {
             break;
-        }
-        if (type == RDB_OPCODE_FUNCTION2 || type == RDB_OPCODE_FUNCTION_PRE_GA) {
-            rc = fail(r, RDB_ERR_UNSUPPORTED, "The RDB file holds function libraries: Kvik "
-                      "has no FUNCTION support");
-            break;
-        }
-        if (!is_value_type(type)) {
-            rc = fail(r, RDB_ERR_CORRUPT, "Unknown RDB encoding type %d", type);
-            break;
-        }
-        if (!rd_str(r, &key)) {
-            rc = r->err->code;
-            break;
-        }
-        kobj *obj;
-        kstr k = sb_kstr(&key);
-        if ((rc = load_value(r, type, k, exp, &obj)) != RDB_OK) {
-            break;
-        }
-        int64_t key_exp = exp;
-        exp = -1;
-        if (!obj) {
-            continue; /* an empty value: Redis skips the key too */
-        }
-        if (key_exp >= 0) {
-            st->keys_with_expire++;
-        }
-        bool expired = key_exp >= 0 && key_exp < now;
-        if (o->discard) {
-            kobj_free(obj);
-            st->keys_loaded++;
-            st->keys_expired += expired;
-            continue;
-        }
-        if (o->skip_expired && expired) {
-            kobj_free(obj);
-            st->keys_expired++;
-            continue;
-        }
-        if (o->replace && db_peek(d, k)) {
-            db_delete(d, k);
-        }
-        if (db_peek(d, k)) {
-            kobj_free(obj);
-            rc = fail(r, RDB_ERR_CORRUPT, "RDB has duplicated key '%.*s' in DB %d",
-                      (int)(k.len > 64 ? 64 : k.len), k.p, d->id);
-            break;
-        }
-        bool field_ttls = kobj_type(obj) == OBJ_HASH && hash_value_min_expire(obj) >= 0;
-        db_add(d, obj);
-        if (field_ttls) {
-            hash_track_key(d, k);
-        }
-        st->keys_loaded++;
-    }
-    sb_free(&key);
-    sb_free(&val);
-    if (rc != RDB_OK) {
-        return rc;
-    }
-    fold_crc(r);
-    uint64_t computed = r->crc, stored;
-    if (version >= 5) {
-        if (!rd_le64(r, &stored)) {
-            return r->err->code;
-        }
-        st->checksum_present = stored != 0;
-        if (o->checksum && stored != 0 && stored != computed) {
-            r->pos -= 8; /* report the trailer's offset */
-            return fail(r, RDB_ERR_CHECKSUM, "Wrong RDB checksum expected: (%llx) got (%llx). "
-                        "Aborting now.", (unsigned long long)stored,
-                        (unsigned long long)computed);
         }
     }
-    return RDB_OK;
+    sb_free(&ss.key);
+    sb_free(&ss.val);
+    return rc != RDB_OK ? rc : read_trailer(r, st);
 }
 
 int rdb_load_fd(int fd, long long file_size, const rdb_load_opts *o, rdb_load_stats *st,
