@@ -871,3 +871,25 @@ def test_sigterm_while_loading_exits_without_saving(datadir):
     p2.proc.send_signal(signal.SIGTERM)
     assert p2.wait_exit() == 0
     assert open(path, "rb").read() == before
+
+
+def test_bgsave_while_the_lazyfree_thread_is_busy(datadir):
+    """fork() while the lazy-free thread frees a large set: the child must finish (no lock
+    inherited in a held state) and the parent keep working."""
+    p = start(datadir, "--save", "")
+    r = p.client()
+    for rnd in range(4):
+        pipe = r.pipeline(transaction=False)
+        for i in range(0, 300000, 10000):
+            pipe.sadd("big%d" % rnd, *["m%d" % j for j in range(i, i + 10000)])
+        pipe.set("k%d" % rnd, "v")
+        pipe.execute()
+        r.unlink("big%d" % rnd)
+        assert raw(p, "BGSAVE") == "Background saving started"
+        info = wait_bgsave(r, timeout=30)
+        assert info["rdb_last_bgsave_status"] == "ok"
+    assert r.ping()
+    r.shutdown(nosave=True)
+    p.wait_exit()
+    r2 = start(datadir, "--save", "").client()
+    assert sorted(r2.keys("*")) == [b"k0", b"k1", b"k2", b"k3"]
