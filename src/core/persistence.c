@@ -178,6 +178,7 @@ typedef struct child_report {
 
 static int report_fd = -1;
 static uint64_t last_report_us;
+static long long cow_peak, cow_sum, cow_samples; /* the child's own view, for its log */
 
 static long long private_dirty_bytes(void)
 {
@@ -202,6 +203,9 @@ static void child_report_send(long long keys, int final)
         return;
     }
     child_report rep = {keys, private_dirty_bytes(), final};
+    cow_peak = rep.cow > cow_peak ? rep.cow : cow_peak;
+    cow_sum += rep.cow;
+    cow_samples++;
     /* A full pipe drops the record: the parent only wants the latest. */
     ssize_t n = write(report_fd, &rep, sizeof(rep));
     (void)n;
@@ -272,12 +276,10 @@ static void child_main(void)
         _exit(1);
     }
     log_notice("DB saved on disk");
-    long long cow = private_dirty_bytes();
-    if (cow) {
-        log_notice("Fork CoW for RDB: current %lld MB, peak %lld MB, average %lld MB",
-                   cow >> 20, cow >> 20, cow >> 20);
-    }
     child_report_send(st.keys, 1);
+    log_notice("Fork CoW for RDB: current %lld MB, peak %lld MB, average %lld MB",
+               (long long)(private_dirty_bytes() >> 20), cow_peak >> 20,
+               (cow_sum / cow_samples) >> 20);
     _exit(0);
 }
 
@@ -299,6 +301,7 @@ int persist_bgsave(void)
     uint64_t t0 = clock_mono_us();
     lazyfree_fork_prepare();
     pid_t pid = fork();
+    int fork_errno = errno;
     if (pid == 0) {
         lazyfree_fork_child();
         if (fds[0] >= 0) {
@@ -320,7 +323,7 @@ int persist_bgsave(void)
             close(fds[0]);
         }
         persist.last_bgsave_ok = false;
-        log_warning("Can't save in background: fork: %s", strerror(errno));
+        log_warning("Can't save in background: fork: %s", strerror(fork_errno));
         return -1;
     }
     log_notice("Background saving started by pid %d", (int)pid);
@@ -403,7 +406,7 @@ void persist_cron(void)
     int n = parse_rules(srv.cfg.save, rules, 64);
     time_t now = time(NULL);
     for (int i = 0; i < n && i < 64; i++) {
-        if (srv.dirty >= rules[i].changes && rules[i].changes > 0 &&
+        if (srv.dirty >= rules[i].changes &&
             now - srv.lastsave > rules[i].seconds &&
             (now - persist.last_bgsave_try > BGSAVE_RETRY_DELAY || persist.last_bgsave_ok)) {
             log_notice("%lld changes in %lld seconds. Saving...", rules[i].changes,
