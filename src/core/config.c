@@ -116,7 +116,10 @@ static const directive table[] = {
 #define TL(field) (&type_limits.field)
     {"list-max-listpack-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
     {"list-max-ziplist-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
-    {"list-compress-depth", K_LL, TL(list_compress_depth), 0, INT_MAX, "0", 0},
+    /* Kvik's one deliberate default change: interior list nodes are LZF-compressed (Redis
+     * defaults to 0). Queues touch only their ends, so this halves a big list's memory
+     * for about 4% more instructions per push/pop; 0 restores Redis's behaviour. */
+    {"list-compress-depth", K_LL, TL(list_compress_depth), 0, INT_MAX, "1", 0},
     {"hash-max-listpack-entries", K_LL, TL(hash_max_listpack_entries), 0, LONG_MAX, "512", 0},
     {"hash-max-ziplist-entries", K_LL, TL(hash_max_listpack_entries), 0, LONG_MAX, "512", 0},
     {"hash-max-listpack-value", K_LL, TL(hash_max_listpack_value), 0, LONG_MAX, "64", 0},
