@@ -772,8 +772,9 @@ static void command_docs(client *c)
         size_t n = command_total();
         reply_map(&c->out, n);
         for (size_t i = 0; i < n; i++) {
-            reply_bulk_cstr(&c->out, command_at(i)->fullname);
-            reply_command_docs(&c->out, command_at(i));
+            const command *cmd = command_at(i);
+            reply_bulk(&c->out, cmd->fullname, strlen(cmd->fullname));
+            reply_command_docs(&c->out, cmd);
         }
         return;
     }

@@ -73,36 +73,6 @@ void dispatch_client_gone(client *c)
     }
 }
 
-/* Appends s as Redis's sdscatrepr quotes it: "..." with escapes. */
-static size_t quote(char *out, const char *s, size_t len)
-{
-    size_t n = 0;
-    out[n++] = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '\\':
-        case '"':
-            out[n++] = '\\';
-            out[n++] = (char)ch;
-            break;
-        case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
-        case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
-        case '\t': out[n++] = '\\'; out[n++] = 't'; break;
-        case '\a': out[n++] = '\\'; out[n++] = 'a'; break;
-        case '\b': out[n++] = '\\'; out[n++] = 'b'; break;
-        default:
-            if (ch >= 32 && ch < 127) {
-                out[n++] = (char)ch;
-            } else {
-                n += (size_t)sprintf(out + n, "\\x%02x", ch);
-            }
-        }
-    }
-    out[n++] = '"';
-    return n;
-}
-
 static void feed_monitors(client *c)
 {
     if (!nmonitors || (c->cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) {
@@ -137,7 +107,7 @@ static void feed_monitors(client *c)
             memcpy(line + n, "\"(redacted)\"", 12);
             n += 12;
         } else {
-            n += quote(line + n, c->argv[i].p, c->argv[i].len);
+            n += str_repr(line + n, c->argv[i].p, c->argv[i].len);
         }
     }
     line[n++] = '\r';
