@@ -110,6 +110,9 @@ static void publish_on(const char *prefix, int dbid, kstr middle, kstr msg)
 
 void notify_publish(int cls, const char *event, const db *d, kstr key)
 {
+    if (!pubsub_has_subscribers()) {
+        return; /* enabled but unheard: skip building the channel names */
+    }
     kstr ev = kstr_make(event, strlen(event));
     if (notify_mask & NOTIFY_KEYSPACE) {
         publish_on("keyspace", d->id, key, ev);
