@@ -23,9 +23,10 @@
 #include "core/server.h"
 #include "db/db.h"
 #include "obs/slowlog.h"
+#include "pubsub/notify.h"
 #include "types/limits.h"
 
-enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM };
+enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM, K_NOTIFY };
 enum {
     F_IMMUTABLE = 1,
     F_SENSITIVE = 2,
@@ -115,6 +116,7 @@ static const directive table[] = {
      debug_modes, NULL},
     {"always-show-logo", K_BOOL, &srv.cfg.always_show_logo, 0, 1, "no", F_IMMUTABLE, NULL,
      NULL},
+    {"notify-keyspace-events", K_NOTIFY, NULL, 0, 0, "", 0, NULL, NULL},
 #define TL(field) (&type_limits.field)
     {"list-max-listpack-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
     {"list-max-ziplist-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
@@ -169,7 +171,7 @@ static const char *const unimplemented[] = {
     "masteruser", "maxmemory", "maxmemory-clients", "maxmemory-eviction-tenacity",
     "maxmemory-policy", "maxmemory-samples", "min-replicas-max-lag", "min-replicas-to-write",
     "min-slaves-max-lag", "min-slaves-to-write", "no-appendfsync-on-rewrite",
-    "notify-keyspace-events", "oom-score-adj", "oom-score-adj-values", "proc-title-template",
+    "oom-score-adj", "oom-score-adj-values", "proc-title-template",
     "propagation-error-behavior", "protected-mode", "rdb-del-sync-files",
     "rdb-save-incremental-fsync", "rdbchecksum", "rdbcompression", "rename-command",
     "repl-backlog-size", "repl-backlog-ttl", "repl-disable-tcp-nodelay", "repl-diskless-load",
@@ -299,6 +301,14 @@ static const char *set_value(const directive *d, const char *v, size_t len)
         *(int *)d->ptr = lvl;
         return NULL;
     }
+    case K_NOTIFY: {
+        int flags = notify_flags_parse(v, len);
+        if (flags < 0) {
+            return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        }
+        notify_set_flags(flags);
+        return NULL;
+    }
     case K_STRING: {
         char **p = d->ptr;
         kv_free(*p);
@@ -334,6 +344,9 @@ static void format_value(const directive *d, char *buf, size_t cap)
         break;
     case K_STRING:
         snprintf(buf, cap, "%s", *(char **)d->ptr ? *(char **)d->ptr : "");
+        break;
+    case K_NOTIFY:
+        notify_flags_format(notify_flags(), buf, cap);
         break;
     }
 }

@@ -320,6 +320,12 @@ long long pubsub_publish(kstr channel, kstr msg)
     return publish(KIND_CHANNEL, channel, msg);
 }
 
+bool pubsub_has_subscribers(void)
+{
+    return (registry[KIND_CHANNEL] && ht_size(registry[KIND_CHANNEL])) ||
+           (registry[KIND_PATTERN] && ht_size(registry[KIND_PATTERN]));
+}
+
 static void subscribe_generic(client *c, int kind)
 {
     for (int i = 1; i < c->argc; i++) {
