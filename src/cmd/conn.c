@@ -15,6 +15,7 @@
 #include "core/families.h"
 #include "core/multi.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "pubsub/pubsub.h"
 
 static void cmd_ping(client *c)
@@ -199,6 +200,7 @@ static void cmd_reset(client *c)
 {
     multi_reset(c);
     pubsub_client_gone(c);
+    tracking_reset(c);
     c->db = db_get(0);
     client_set_resp(c, 2);
     set_name(c, (kstr){0});
@@ -474,6 +476,10 @@ static void client_help(client *c)
 {
     static const char *const help[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -508,6 +514,11 @@ static void client_help(client *c)
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "SETINFO <option> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
@@ -546,6 +557,18 @@ static command client_subs[] = {
      "5.0.0", "O(log N) where N is the number of client connections", NULL, NULL},
     {"help", client_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", NULL, NULL},
+    {"tracking", tracking_cmd_tracking, -3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Enable or disable server assisted client side caching support", "6.0.0",
+     "O(1). Some options may introduce additional complexity.", NULL, NULL},
+    {"caching", tracking_cmd_caching, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Instruct the server about tracking or not keys in the next request", "6.0.0",
+     "O(1)", NULL, NULL},
+    {"getredir", tracking_cmd_getredir, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Get tracking notifications redirection client ID if any", "6.0.0", "O(1)", NULL,
+     NULL},
+    {"trackinginfo", tracking_cmd_trackinginfo, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0,
+     0, 0, CONN, "Return information about server assisted client side caching for the "
+     "current connection", "6.2.0", "O(1)", NULL, NULL},
     {0},
 };
 

@@ -18,12 +18,14 @@
 #include "base/splitargs.h"
 #include "base/util.h"
 #include "core/dispatch.h"
+#include "core/obuf.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "db/db.h"
 #include "obs/slowlog.h"
 #include "types/limits.h"
 
-enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM };
+enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM, K_OBUF };
 enum {
     F_IMMUTABLE = 1,
     F_SENSITIVE = 2,
@@ -113,6 +115,12 @@ static const directive table[] = {
      debug_modes, NULL},
     {"always-show-logo", K_BOOL, &srv.cfg.always_show_logo, 0, 1, "no", F_IMMUTABLE, NULL,
      NULL},
+    {"tracking-table-max-keys", K_LL, &tracking_max_keys, 0, LLONG_MAX, "1000000", 0, NULL,
+     NULL},
+    /* Several "<class> <hard> <soft> <seconds>" groups; each line or CONFIG SET changes
+     * only the classes it names. */
+    {"client-output-buffer-limit", K_OBUF, NULL, 0, 0,
+     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, NULL, NULL},
 #define TL(field) (&type_limits.field)
     {"list-max-listpack-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
     {"list-max-ziplist-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
@@ -145,7 +153,7 @@ static const char *const unimplemented[] = {
     "aof-rewrite-incremental-fsync", "aof-timestamp-enabled", "aof-use-rdb-preamble",
     "aof_rewrite_cpulist", "appenddirname", "appendfilename", "appendfsync", "appendonly",
     "auto-aof-rewrite-min-size", "auto-aof-rewrite-percentage", "bgsave_cpulist",
-    "bind-source-addr", "bio_cpulist", "busy-reply-threshold", "client-output-buffer-limit",
+    "bind-source-addr", "bio_cpulist", "busy-reply-threshold",
     "cluster-allow-pubsubshard-when-down", "cluster-allow-reads-when-down",
     "cluster-allow-replica-migration", "cluster-announce-bus-port",
     "cluster-announce-hostname", "cluster-announce-ip", "cluster-announce-port",
@@ -183,7 +191,7 @@ static const char *const unimplemented[] = {
     "tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass", "tls-cluster",
     "tls-dh-params-file", "tls-key-file", "tls-key-file-pass", "tls-port",
     "tls-prefer-server-ciphers", "tls-protocols", "tls-replication", "tls-session-cache-size",
-    "tls-session-cache-timeout", "tls-session-caching", "tracking-table-max-keys", "user",
+    "tls-session-cache-timeout", "tls-session-caching", "user",
 };
 
 static char warnings[4096];
@@ -294,6 +302,8 @@ static const char *set_value(const directive *d, const char *v, size_t len)
         *(int *)d->ptr = lvl;
         return NULL;
     }
+    case K_OBUF:
+        return obuf_parse(v, len);
     case K_STRING: {
         char **p = d->ptr;
         kv_free(*p);
@@ -329,6 +339,9 @@ static void format_value(const directive *d, char *buf, size_t cap)
         break;
     case K_STRING:
         snprintf(buf, cap, "%s", *(char **)d->ptr ? *(char **)d->ptr : "");
+        break;
+    case K_OBUF:
+        obuf_format(buf, cap);
         break;
     }
 }
@@ -403,7 +416,7 @@ static int load_text(char *text)
             }
             continue;
         }
-        bool multi = d && !strcmp(d->name, "bind");
+        bool multi = d && (!strcmp(d->name, "bind") || d->kind == K_OBUF);
         if (d && argc != 2 && !multi) {
             fatal(lineno, orig, "wrong number of arguments");
             return -1;
@@ -421,7 +434,11 @@ static int load_text(char *text)
                 snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%.*s",
                          i > 1 ? " " : "", (int)args[i].len, line + args[i].off);
             }
-            set_value(d, joined, strlen(joined));
+            const char *err = set_value(d, joined, strlen(joined));
+            if (err) {
+                fatal(lineno, orig, err);
+                return -1;
+            }
         } else if (!d && is_unimplemented(name, args[0].len)) {
             size_t w = strlen(warnings);
             snprintf(warnings + w, sizeof(warnings) - w, "%.*s\n", (int)args[0].len, name);

@@ -14,10 +14,8 @@
  * aggregates (arrays in RESP2, `>` in RESP3). A client with any subscription carries
  * CLIENT_PUBSUB, which confines a RESP2 connection to the commands allowed in that mode.
  *
- * A subscriber that does not read is disconnected at Redis's default limits for the
- * pubsub class: 32mb of pending output at once, or more than 8mb for 60 seconds (checked,
- * as Redis does, whenever a message is appended). The `client-output-buffer-limit`
- * directive itself is not implemented: those defaults cannot be changed yet.
+ * A subscriber that does not read is disconnected by the `client-output-buffer-limit`
+ * pubsub class (core/obuf.c), checked, as Redis does, whenever a message is appended.
  */
 #include "pubsub/pubsub.h"
 
@@ -26,7 +24,6 @@
 
 #include "base/alloc.h"
 #include "base/hash.h"
-#include "base/log.h"
 #include "base/util.h"
 #include "core/dispatch.h"
 #include "core/families.h"
@@ -44,13 +41,7 @@ typedef struct chan {
 
 typedef struct subs {
     ht *set[NKINDS];
-    int64_t soft_since_ms; /* when output first went over the soft limit; 0 = under it */
 } subs;
-
-/* Redis 7.0's defaults for `client-output-buffer-limit pubsub 32mb 8mb 60`. */
-#define LIMIT_HARD (32LL * 1024 * 1024)
-#define LIMIT_SOFT (8LL * 1024 * 1024)
-#define LIMIT_SOFT_MS (60 * 1000)
 
 /* The confirmation each kind sends. */
 static const char *const sub_word[NKINDS] = {"subscribe", "psubscribe", "ssubscribe"};
@@ -242,31 +233,6 @@ bool pubsub_allowed_in_context(const command *cmd)
 
 /* ---- delivery ---- */
 
-/* Closes `to` (before the loop sleeps; it gets nothing more meanwhile) once it has gone
- * over its output limits. */
-static void check_limits(client *to)
-{
-    subs *s = to->pubsub;
-    long long used = (long long)to->out.pending;
-    bool over = used >= LIMIT_HARD;
-    if (!over && used >= LIMIT_SOFT) {
-        if (!s->soft_since_ms) {
-            s->soft_since_ms = db_now_ms;
-        } else {
-            over = db_now_ms - s->soft_since_ms > LIMIT_SOFT_MS;
-        }
-    } else if (used < LIMIT_SOFT) {
-        s->soft_since_ms = 0;
-    }
-    if (over) {
-        char info[1024];
-        client_info_line(to, info, sizeof(info));
-        log_warning("Client %s scheduled to be closed ASAP for overcoming of output buffer "
-                    "limits.", info);
-        client_close_async(to);
-    }
-}
-
 static void push_message(client *to, const char *word, const chan *pat, kstr channel,
                          kstr msg)
 {
@@ -280,8 +246,7 @@ static void push_message(client *to, const char *word, const chan *pat, kstr cha
     }
     reply_bulk(&to->out, channel.p, channel.len);
     reply_bulk(&to->out, msg.p, msg.len);
-    client_after_reply(to);
-    check_limits(to);
+    client_after_reply(to); /* also applies the output buffer limits */
 }
 
 /* Returns the number of deliveries (a client matching twice counts twice, as in Redis). */
