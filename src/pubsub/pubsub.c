@@ -233,19 +233,54 @@ bool pubsub_allowed_in_context(const command *cmd)
 
 /* ---- delivery ---- */
 
-static void push_message(client *to, const char *word, const chan *pat, kstr channel,
-                         kstr msg)
+/* One message as its receivers get it: encoded at most once per protocol (RESP2 array,
+ * RESP3 push), then copied to each receiver. */
+typedef struct message {
+    const char *word;
+    const chan *pat;
+    kstr channel, msg;
+    reply_out enc[2]; /* [0] RESP2, [1] RESP3 */
+    bool built[2];
+} message;
+
+static void message_init(message *m, const char *word, const chan *pat, kstr channel, kstr msg)
+{
+    m->word = word;
+    m->pat = pat;
+    m->channel = channel;
+    m->msg = msg;
+    m->built[0] = m->built[1] = false;
+}
+
+static void message_done(message *m)
+{
+    for (int v = 0; v < 2; v++) {
+        if (m->built[v]) {
+            reply_reset(&m->enc[v]);
+        }
+    }
+}
+
+static void push_message(client *to, message *m)
 {
     if (to->flags & CLIENT_CLOSE_ASAP) {
         return;
     }
-    reply_aggregate(&to->out, REPLY_PUSH, pat ? 4 : 3);
-    reply_bulk_cstr(&to->out, word);
-    if (pat) {
-        reply_bulk(&to->out, pat->name, pat->len);
+    int v = to->resp > 2;
+    reply_out *e = &m->enc[v];
+    if (!m->built[v]) {
+        reply_init(e);
+        e->resp = to->resp;
+        reply_aggregate(e, REPLY_PUSH, m->pat ? 4 : 3);
+        reply_bulk_cstr(e, m->word);
+        if (m->pat) {
+            reply_bulk(e, m->pat->name, m->pat->len);
+        }
+        reply_bulk(e, m->channel.p, m->channel.len);
+        reply_bulk(e, m->msg.p, m->msg.len);
+        m->built[v] = true;
     }
-    reply_bulk(&to->out, channel.p, channel.len);
-    reply_bulk(&to->out, msg.p, msg.len);
+    reply_append_copy(&to->out, e);
     client_after_reply(to); /* also applies the output buffer limits */
 }
 
@@ -255,11 +290,13 @@ static long long publish(int kind, kstr channel, kstr msg)
     long long receivers = 0;
     if (registry[kind]) {
         chan *ch = ht_find(registry[kind], hash_bytes(channel.p, channel.len), &channel);
+        message m;
+        message_init(&m, kind == KIND_SHARD ? "smessage" : "message", NULL, channel, msg);
         for (size_t i = 0; ch && i < ch->nsubs; i++) {
-            push_message(ch->subs[i], kind == KIND_SHARD ? "smessage" : "message", NULL,
-                         channel, msg);
+            push_message(ch->subs[i], &m);
             receivers++;
         }
+        message_done(&m);
     }
     if (kind == KIND_CHANNEL && registry[KIND_PATTERN] && ht_size(registry[KIND_PATTERN])) {
         ht_iter it;
@@ -268,10 +305,13 @@ static long long publish(int kind, kstr channel, kstr msg)
             if (!glob_match(pat->name, pat->len, channel.p, channel.len, false)) {
                 continue;
             }
+            message m;
+            message_init(&m, "pmessage", pat, channel, msg);
             for (size_t i = 0; i < pat->nsubs; i++) {
-                push_message(pat->subs[i], "pmessage", pat, channel, msg);
+                push_message(pat->subs[i], &m);
                 receivers++;
             }
+            message_done(&m);
         }
         ht_iter_done(&it);
     }
