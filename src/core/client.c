@@ -646,6 +646,13 @@ size_t client_info_line(const client *c, char *buf, size_t cap)
 
 void client_cron(int64_t now_ms)
 {
+    /* A client over its soft output limit that neither reads nor gets more output is
+     * still closed once the limit's time is up, as Redis's client cron does. */
+    for (client *c = clients; c; c = c->next) {
+        if (c->obuf_soft_since) {
+            obuf_check_limits(c);
+        }
+    }
     if (srv.cfg.timeout <= 0) {
         return;
     }

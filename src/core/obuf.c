@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -141,7 +142,7 @@ void obuf_check_limits(client *c)
     bool hard = l->hard && used >= l->hard;
     bool soft = l->soft && used >= l->soft;
     if (soft) {
-        int64_t now = db_now_ms / 1000;
+        int64_t now = clock_ms() / 1000; /* also from the cron, between commands */
         if (!c->obuf_soft_since) {
             c->obuf_soft_since = now;
             soft = false;
