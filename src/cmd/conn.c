@@ -248,20 +248,47 @@ static void client_info(client *c)
     reply_verbatim(&c->out, line, n, "txt");
 }
 
+/* Client types as TYPE names them: a client with a subscription is of type pubsub, not
+ * normal; there are no masters or replicas. */
+enum { TYPE_ANY, TYPE_NORMAL, TYPE_PUBSUB, TYPE_NONE };
+
+static int type_or_reply(client *c, kstr t)
+{
+    if (kstr_is(t, "normal")) {
+        return TYPE_NORMAL;
+    }
+    if (kstr_is(t, "pubsub")) {
+        return TYPE_PUBSUB;
+    }
+    if (kstr_is(t, "master") || kstr_is(t, "replica") || kstr_is(t, "slave")) {
+        return TYPE_NONE;
+    }
+    reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)t.len, t.p);
+    return -1;
+}
+
+static bool type_matches(const client *o, int type)
+{
+    switch (type) {
+    case TYPE_NORMAL:
+        return !(o->flags & CLIENT_PUBSUB);
+    case TYPE_PUBSUB:
+        return (o->flags & CLIENT_PUBSUB) != 0;
+    case TYPE_NONE:
+        return false;
+    default:
+        return true;
+    }
+}
+
 static void client_list(client *c)
 {
     uint64_t *ids = NULL;
     size_t nids = 0;
+    int type = TYPE_ANY;
     if (c->argc >= 3) {
         if (kstr_is(c->argv[2], "TYPE") && c->argc == 4) {
-            kstr t = c->argv[3];
-            if (!kstr_is(t, "normal") && !kstr_is(t, "master") && !kstr_is(t, "replica") &&
-                !kstr_is(t, "slave") && !kstr_is(t, "pubsub")) {
-                reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)t.len, t.p);
-                return;
-            }
-            if (!kstr_is(t, "normal")) {
-                reply_verbatim(&c->out, "", 0, "txt");
+            if ((type = type_or_reply(c, c->argv[3])) < 0) {
                 return;
             }
         } else if (kstr_is(c->argv[2], "ID") && c->argc >= 4) {
@@ -283,7 +310,7 @@ static void client_list(client *c)
     size_t cap = 4096, len = 0;
     char *out = kv_malloc(cap);
     for (client *o = client_first(); o; o = o->next) {
-        if (o->flags & CLIENT_FAKE) {
+        if ((o->flags & CLIENT_FAKE) || !type_matches(o, type)) {
             continue;
         }
         if (ids) {
@@ -332,7 +359,8 @@ static void client_kill(client *c)
     }
     long long id = 0;
     kstr addr = {0}, laddr = {0}, user = {0};
-    bool skipme = true, has_type = false, type_normal = true;
+    bool skipme = true;
+    int type = TYPE_ANY;
     for (int j = 2; j < c->argc; j += 2) {
         kstr opt = c->argv[j], val = c->argv[j + 1];
         if (kstr_is(opt, "ID")) {
@@ -347,14 +375,7 @@ static void client_kill(client *c)
         } else if (kstr_is(opt, "USER")) {
             user = val;
         } else if (kstr_is(opt, "TYPE")) {
-            has_type = true;
-            if (kstr_is(val, "normal")) {
-                type_normal = true;
-            } else if (kstr_is(val, "master") || kstr_is(val, "replica") ||
-                       kstr_is(val, "slave") || kstr_is(val, "pubsub")) {
-                type_normal = false;
-            } else {
-                reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)val.len, val.p);
+            if ((type = type_or_reply(c, val)) < 0) {
                 return;
             }
         } else if (kstr_is(opt, "SKIPME")) {
@@ -380,7 +401,7 @@ static void client_kill(client *c)
             (addr.p && !(strlen(o->addr) == addr.len && !memcmp(o->addr, addr.p, addr.len))) ||
             (laddr.p &&
              !(strlen(o->laddr) == laddr.len && !memcmp(o->laddr, laddr.p, laddr.len))) ||
-            (user.p && !kstr_is(user, "default")) || (has_type && !type_normal) ||
+            (user.p && !kstr_is(user, "default")) || !type_matches(o, type) ||
             (skipme && o == c)) {
             continue;
         }

@@ -28,7 +28,6 @@
 
 #include "base/alloc.h"
 #include "base/hash.h"
-#include "base/util.h"
 #include "core/dispatch.h"
 #include "core/obuf.h"
 #include "ds/ht.h"

@@ -524,3 +524,21 @@ def test_pubsub_soft_limit_needs_time(start_server):
     assert wait_until(lambda: r.pubsub_numsub("soft:ch") == [(b"soft:ch", 0)], timeout=5)
     slow.close()
     r.close()
+
+
+def test_client_type_pubsub(start_server):
+    """A client with a subscription is of type pubsub, not normal (CLIENT LIST/KILL TYPE,
+    and the output-limit class)."""
+    s = start_server()
+    r = s.client()
+    p = r.pubsub()
+    p.subscribe("type:ch")
+    assert wait_message(p)["type"] == "subscribe"
+    assert [c["cmd"] for c in r.client_list(_type="pubsub")] == ["subscribe"]
+    assert [c["cmd"] for c in r.client_list(_type="normal")] == ["client|list"]
+    assert r.client_list(_type="replica") == []
+    assert r.execute_command("CLIENT", "KILL", "TYPE", "normal") == 0
+    assert r.execute_command("CLIENT", "KILL", "TYPE", "pubsub") == 1
+    assert wait_until(lambda: r.pubsub_numsub("type:ch") == [(b"type:ch", 0)])
+    p.close()
+    r.close()
