@@ -41,6 +41,15 @@ def nothing_pending(conn, wait=0.2):
         conn.sock.settimeout(10)
 
 
+def other_id(server, conn):
+    """The id of a connection already in subscribed mode (it cannot run CLIENT ID)."""
+    r = server.client()
+    try:
+        return max(int(c["id"]) for c in r.client_list() if c["cmd"] == "subscribe")
+    finally:
+        r.close()
+
+
 def tracker(server, *opts):
     t = Resp3(server.port)
     t.hello(3)
@@ -402,6 +411,24 @@ def test_bcast_own_and_mixed_changes(server, r):
     assert [b.read(), b.read()] == ["OK", "OK"]
     assert nothing_pending(b)
     b.close()
+
+    # Another BCAST client gets one push for the keys of the whole turn, in byte order,
+    # here through a RESP2 redirect target.
+    listener = Resp3(server.port)
+    assert listener.call("SUBSCRIBE", "any") == [b"subscribe", b"any", 1]
+    other = Resp3(server.port)
+    other.call("CLIENT", "TRACKING", "on", "bcast", "prefix", "bm:",
+               "redirect", other_id(server, listener))
+    writer = Resp3(server.port)
+    writer.send_raw(b"".join([
+        b"*3\r\n$3\r\nSET\r\n$4\r\nbm:9\r\n$1\r\nx\r\n",
+        b"*3\r\n$3\r\nSET\r\n$4\r\nbm:3\r\n$1\r\nx\r\n",
+        b"*2\r\n$3\r\nDEL\r\n$4\r\nbm:9\r\n",
+    ]))
+    assert [writer.read() for _ in range(3)] == ["OK", "OK", 1]
+    assert listener.read() == [b"message", b"__redis__:invalidate", [b"bm:3", b"bm:9"]]
+    for conn in (listener, other, writer):
+        conn.close()
 
 
 # ---- the table's bound ----
