@@ -29,7 +29,6 @@
 #include "base/alloc.h"
 #include "base/hash.h"
 #include "core/dispatch.h"
-#include "core/obuf.h"
 #include "ds/ht.h"
 
 size_t tracking_nclients;
@@ -205,8 +204,7 @@ static bool push_begin(client *to, bool *saved)
 static void push_end(client *to, bool saved)
 {
     to->out.discard = saved;
-    client_after_reply(to);
-    obuf_check_limits(to);
+    client_after_reply(to); /* also applies the output buffer limits */
 }
 
 /* Sends one invalidation meant for tracking client t to its target. */
