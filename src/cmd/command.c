@@ -1010,6 +1010,26 @@ static int keys_special(const command *cmd, const kstr *argv, int argc, key_ref 
     return -2;
 }
 
+int command_for_each_key(const command *cmd, const kstr *argv, int argc, command_key_fn *fn,
+                         void *priv)
+{
+    key_ref small[16];
+    size_t need = (size_t)argc * MAX_KEY_SPECS;
+    key_ref *keys = need <= sizeof(small) / sizeof(small[0]) ? small
+                                                            : kv_malloc(sizeof(key_ref) * need);
+    int n = keys_special(cmd, argv, argc, keys);
+    if (n == -2) {
+        n = keys_from_specs(cmd, argv, argc, keys);
+    }
+    for (int i = 0; i < n; i++) {
+        fn(priv, keys[i].pos);
+    }
+    if (keys != small) {
+        kv_free(keys);
+    }
+    return n < 0 ? 0 : n;
+}
+
 static void getkeys(client *c, bool with_flags)
 {
     const kstr *argv = c->argv + 2;

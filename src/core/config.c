@@ -20,19 +20,23 @@
 #include "base/splitargs.h"
 #include "base/util.h"
 #include "core/dispatch.h"
+#include "core/obuf.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "db/db.h"
 #include "obs/slowlog.h"
 #include "pubsub/notify.h"
 #include "types/limits.h"
 
-enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM, K_NOTIFY };
+enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM, K_CUSTOM };
 enum {
     F_IMMUTABLE = 1,
     F_SENSITIVE = 2,
     F_PROTECTED = 4, /* as Redis with enable-protected-configs no: only set at start-up */
     F_FIXED = 8,     /* a fact of this build (no persistence, no eviction yet): shown by
                         CONFIG GET, accepted only with the value it has */
+    F_MULTIARG = 16, /* the value is several words (bind, limit classes): a config line
+                        may give them as separate arguments, CONFIG REWRITE writes them bare */
 };
 
 typedef struct directive {
@@ -45,6 +49,10 @@ typedef struct directive {
     const char *const *names; /* K_ENUM: the accepted words, index = stored value */
     /* Runs after a run-time change; returns NULL or an error message. */
     const char *(*apply)(void);
+    /* K_CUSTOM: a value with its own syntax, kept by the module that owns it. parse
+     * returns NULL or Redis's reason; format writes what CONFIG GET shows. */
+    const char *(*parse)(const char *v, size_t len);
+    void (*format)(char *buf, size_t cap);
 } directive;
 
 #define C (&srv.cfg)
@@ -82,6 +90,21 @@ static const char *apply_slowlog(void)
     return NULL;
 }
 
+static const char *parse_notify(const char *v, size_t len)
+{
+    int flags = notify_flags_parse(v, len);
+    if (flags < 0) {
+        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    }
+    notify_set_flags(flags);
+    return NULL;
+}
+
+static void format_notify(char *buf, size_t cap)
+{
+    notify_flags_format(notify_flags(), buf, cap);
+}
+
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
 static char *fixed_save, *fixed_policy;
 static bool fixed_appendonly;
@@ -89,7 +112,7 @@ static long long fixed_maxmemory;
 
 static const directive table[] = {
     {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, NULL, apply_listen},
-    {"bind", K_STRING, &srv.cfg.bind, 0, 0, "127.0.0.1 -::1", 0, NULL, apply_listen},
+    {"bind", K_STRING, &srv.cfg.bind, 0, 0, "127.0.0.1 -::1", F_MULTIARG, NULL, apply_listen},
     {"unixsocket", K_STRING, &srv.cfg.unixsocket, 0, 0, "", F_IMMUTABLE, NULL},
     {"unixsocketperm", K_OCTAL, &srv.cfg.unixsocketperm, 0, 0777, "0", F_IMMUTABLE, NULL},
     {"databases", K_INT, &srv.cfg.databases, 1, 1 << 20, "16", F_IMMUTABLE, NULL},
@@ -116,7 +139,15 @@ static const directive table[] = {
      debug_modes, NULL},
     {"always-show-logo", K_BOOL, &srv.cfg.always_show_logo, 0, 1, "no", F_IMMUTABLE, NULL,
      NULL},
-    {"notify-keyspace-events", K_NOTIFY, NULL, 0, 0, "", 0, NULL, NULL},
+    {"notify-keyspace-events", K_CUSTOM, .def = "", .parse = parse_notify,
+     .format = format_notify},
+    {"tracking-table-max-keys", K_LL, &tracking_max_keys, 0, LLONG_MAX, "1000000", 0, NULL,
+     NULL},
+    /* Several "<class> <hard> <soft> <seconds>" groups; each line or CONFIG SET changes
+     * only the classes it names. */
+    {"client-output-buffer-limit", K_CUSTOM,
+     .def = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+     .flags = F_MULTIARG, .parse = obuf_parse, .format = obuf_format},
 #define TL(field) (&type_limits.field)
     {"list-max-listpack-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
     {"list-max-ziplist-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
@@ -152,7 +183,7 @@ static const char *const unimplemented[] = {
     "aof-rewrite-incremental-fsync", "aof-timestamp-enabled", "aof-use-rdb-preamble",
     "aof_rewrite_cpulist", "appenddirname", "appendfilename", "appendfsync", "appendonly",
     "auto-aof-rewrite-min-size", "auto-aof-rewrite-percentage", "bgsave_cpulist",
-    "bind-source-addr", "bio_cpulist", "busy-reply-threshold", "client-output-buffer-limit",
+    "bind-source-addr", "bio_cpulist", "busy-reply-threshold",
     "cluster-allow-pubsubshard-when-down", "cluster-allow-reads-when-down",
     "cluster-allow-replica-migration", "cluster-announce-bus-port",
     "cluster-announce-hostname", "cluster-announce-ip", "cluster-announce-port",
@@ -190,7 +221,7 @@ static const char *const unimplemented[] = {
     "tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass", "tls-cluster",
     "tls-dh-params-file", "tls-key-file", "tls-key-file-pass", "tls-port",
     "tls-prefer-server-ciphers", "tls-protocols", "tls-replication", "tls-session-cache-size",
-    "tls-session-cache-timeout", "tls-session-caching", "tracking-table-max-keys", "user",
+    "tls-session-cache-timeout", "tls-session-caching", "user",
 };
 
 static char warnings[4096];
@@ -301,14 +332,8 @@ static const char *set_value(const directive *d, const char *v, size_t len)
         *(int *)d->ptr = lvl;
         return NULL;
     }
-    case K_NOTIFY: {
-        int flags = notify_flags_parse(v, len);
-        if (flags < 0) {
-            return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-        }
-        notify_set_flags(flags);
-        return NULL;
-    }
+    case K_CUSTOM:
+        return d->parse(v, len);
     case K_STRING: {
         char **p = d->ptr;
         kv_free(*p);
@@ -345,8 +370,8 @@ static void format_value(const directive *d, char *buf, size_t cap)
     case K_STRING:
         snprintf(buf, cap, "%s", *(char **)d->ptr ? *(char **)d->ptr : "");
         break;
-    case K_NOTIFY:
-        notify_flags_format(notify_flags(), buf, cap);
+    case K_CUSTOM:
+        d->format(buf, cap);
         break;
     }
 }
@@ -421,7 +446,7 @@ static int load_text(char *text)
             }
             continue;
         }
-        bool multi = d && !strcmp(d->name, "bind");
+        bool multi = d && (d->flags & F_MULTIARG);
         if (d && argc != 2 && !multi) {
             fatal(lineno, orig, "wrong number of arguments");
             return -1;
@@ -433,13 +458,17 @@ static int load_text(char *text)
                 return -1;
             }
         } else if (multi && argc > 2) {
-            /* bind takes several addresses: keep them space-separated. */
+            /* Several words: keep them space-separated. */
             char joined[1024] = "";
             for (long i = 1; i < argc; i++) {
                 snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%.*s",
                          i > 1 ? " " : "", (int)args[i].len, line + args[i].off);
             }
-            set_value(d, joined, strlen(joined));
+            const char *err = set_value(d, joined, strlen(joined));
+            if (err) {
+                fatal(lineno, orig, err);
+                return -1;
+            }
         } else if (!d && is_unimplemented(name, args[0].len)) {
             size_t w = strlen(warnings);
             snprintf(warnings + w, sizeof(warnings) - w, "%.*s\n", (int)args[0].len, name);
@@ -641,7 +670,7 @@ static bool is_default(const directive *d)
 }
 
 /* One "name value" line as Redis writes it: sizes with the largest exact unit, strings
- * quoted, bind's address list bare. */
+ * quoted, word lists bare. */
 static void write_directive(FILE *out, const directive *d)
 {
     char buf[1024];
@@ -661,7 +690,7 @@ static void write_directive(FILE *out, const directive *d)
         return;
     }
     format_value(d, buf, sizeof(buf));
-    if (d->kind == K_STRING && strcmp(d->name, "bind")) {
+    if (d->kind == K_STRING && !(d->flags & F_MULTIARG)) {
         char *q = kv_malloc(4 * strlen(buf) + 2);
         fwrite(q, 1, str_repr(q, buf, strlen(buf)), out);
         kv_free(q);

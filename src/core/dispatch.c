@@ -21,6 +21,7 @@
 #include "core/blocking.h"
 #include "core/multi.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
 #include "pubsub/pubsub.h"
@@ -221,6 +222,9 @@ void dispatch_call(client *c, command *cmd)
         info_record_error(c->out.last_error, c->out.errors - errors_before);
     }
     srv.stats.total_commands_processed++;
+    if (c->flags & CLIENT_TRACKING) {
+        tracking_after_call(c, cmd);
+    }
     /* Cheap guards here keep the common case (fast command, no monitor) call-free. */
     if (dur >= srv.cfg.slowlog_log_slower_than && srv.cfg.slowlog_log_slower_than >= 0 &&
         !(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_BLOCKED)) {
@@ -247,6 +251,9 @@ void dispatch_command(client *c)
         c->flags |= CLIENT_REPLY_SKIP;
     }
     c->out.discard = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
+    if (tracking_nclients) {
+        tracking_command_begin(c);
+    }
 
     command *cmd = resolve(c);
     if (cmd) {
@@ -283,6 +290,9 @@ void dispatch_command(client *c)
         c->flags &= ~CLIENT_REPLY_SKIP;
     }
     c->out.discard = false;
+    if (tracking_nclients) {
+        tracking_command_end(c, cmd);
+    }
     blocking_handle_ready();
 }
 

@@ -23,6 +23,7 @@
 #include "core/config.h"
 #include "core/multi.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "db/db.h"
 #include "db/lazyfree.h"
 #include "net/net.h"
@@ -428,6 +429,7 @@ int main(int argc, char **argv)
     client_setup();
     multi_setup();
     blocking_setup();
+    tracking_setup();
     setup_signals();
     srv.loop = ev_create(srv.cfg.maxclients + RESERVED_FDS * 4);
 

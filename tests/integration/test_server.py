@@ -735,3 +735,63 @@ class TestShutdown:
         s2.proc.send_signal(signal.SIGTERM)
         assert s2.proc.wait(10) == 0
         assert not os.path.exists(pidfile)
+
+
+# ---- client-output-buffer-limit ---------------------------------------------------------
+
+OBUF = "client-output-buffer-limit"
+OBUF_ERR = "ERR CONFIG SET failed (possibly related to argument '%s') - " % OBUF
+
+
+class TestOutputBufferLimits:
+    def test_get_and_set(self, own):
+        def get():
+            return own.call("CONFIG", "GET", OBUF)[1].decode()
+
+        assert get() == "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+        # Only the classes named change; units as elsewhere; the last group of a class wins.
+        assert own.call("CONFIG", "SET", OBUF, "NORMAL 1mb 2k 3 replica 1 2 3") == "OK"
+        assert get() == "normal 1048576 2000 3 slave 1 2 3 pubsub 33554432 8388608 60"
+        assert own.call("CONFIG", "SET", OBUF, "pubsub 1gb 1kb 5 pubsub 1 2 3") == "OK"
+        assert get() == "normal 1048576 2000 3 slave 1 2 3 pubsub 1 2 3"
+        assert own.call("CONFIG", "SET", OBUF, "slave 0 0 0") == "OK"
+        assert own.call("CONFIG", "SET", OBUF, "") == "OK"
+        assert get() == "normal 1048576 2000 3 slave 0 0 0 pubsub 1 2 3"
+        # Seconds are read into an int, as Redis does: they wrap.
+        assert own.call("CONFIG", "SET", OBUF, "normal 0 0 99999999999") == "OK"
+        assert get() == "normal 0 0 1215752191 slave 0 0 0 pubsub 1 2 3"
+
+    @pytest.mark.parametrize("value,reason", [
+        ("normal 1mb 2mb", "Wrong number of arguments in buffer limit configuration."),
+        ("normal  1mb 2mb 3", "Wrong number of arguments in buffer limit configuration."),
+        ("master 1mb 2mb 3", "Invalid client class specified in buffer limit configuration."),
+        ("nobody 1mb 2mb 3", "Invalid client class specified in buffer limit configuration."),
+        ("normal 1mb x 3",
+         "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+        ("normal -1 0 3",
+         "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+        ("normal 1mb 2mb -1",
+         "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+        ("normal 1mb 2mb 3abc",
+         "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+        ("pubsub 1 2 3 normal 1 2",
+         "Wrong number of arguments in buffer limit configuration."),
+    ])
+    def test_set_errors_change_nothing(self, own, value, reason):
+        before = own.call("CONFIG", "GET", OBUF)
+        assert own.call("CONFIG", "SET", OBUF, value) == Error(OBUF_ERR + reason)
+        assert own.call("CONFIG", "GET", OBUF) == before
+
+    def test_normal_class_closes_client_with_big_reply(self, own):
+        own.call("SET", "big", "x" * (300 * 1024))
+        own.call("SET", "small", "y")
+        assert own.call("CONFIG", "SET", OBUF, "normal 256kb 0 0") == "OK"
+        reader = Resp3(own.server.port)
+        assert reader.call("GET", "small") == b"y"
+        reader.send("GET", "big")
+        with pytest.raises((ConnectionClosed, ConnectionResetError)):
+            reader.read()  # closed without the reply
+        reader.close()
+        # Unlimited again (0 0 0): the same reply goes through.
+        assert own.call("CONFIG", "SET", OBUF, "normal 0 0 0") == "OK"
+        assert len(own.call("GET", "big")) == 300 * 1024
