@@ -504,7 +504,9 @@ int config_load(const char *file, const char *options)
     }
     size_t olen = options ? strlen(options) : 0;
     text = kv_realloc(text, len + olen + 2);
-    if (len && text[len - 1] != '\n') {
+    if (options) {
+        /* Redis always starts the options on a line of their own after one extra newline,
+         * which is what the line numbers of its error reports count. */
         text[len++] = '\n';
     }
     memcpy(text + len, options ? options : "", olen);

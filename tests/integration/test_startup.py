@@ -127,13 +127,15 @@ class TestConfigErrors:
         assert fatal_block(err) == ["Reading the configuration file, at line 3",
                                     ">>> '%s'" % line, reason]
 
-    def test_bad_value_on_command_line(self):
-        rc, out, err = run_server("--port", "abc")
+    @pytest.mark.parametrize("config_text,line", [(None, 3), ("hz 5\n", 4), ("hz 5", 3)])
+    def test_bad_value_on_command_line(self, config_text, line):
+        # Options follow the file after one extra newline, and the line numbers count it.
+        rc, out, err = run_server("--port", free_port(), "--hz", "abc",
+                                  config_text=config_text)
         assert rc != 0
-        block = fatal_block(err)
-        assert block[0].startswith("Reading the configuration file, at line ")
-        assert block[1].startswith(">>> 'port ") and "abc" in block[1]
-        assert block[2] == "argument couldn't be parsed into an integer"
+        assert fatal_block(err) == ["Reading the configuration file, at line %d" % line,
+                                    """>>> 'hz "abc"'""",
+                                    "argument couldn't be parsed into an integer"]
 
     def test_unknown_flag(self):
         rc, out, err = run_server("--no-such-directive", "1")
