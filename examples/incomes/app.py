@@ -2,6 +2,7 @@
 through the cache-aside helper in cache.py over kvik-server (or any Redis).
 
     GET    /users/{user_id}/incomes               a user's incomes, newest first (cached)
+    GET    /_stats                                SELECTs sent to PostgreSQL, cache counters
     POST   /users/{user_id}/incomes               add one; body {"amount": "12.30",
                                                   "category": "salary", "created_at"?: ISO}
     DELETE /users/{user_id}/incomes/{income_id}   delete one
@@ -117,6 +118,12 @@ def create_app(database_url=None, redis_url=None, ttl=None, use_cache=None, pool
     @app.on_event("shutdown")
     async def shutdown():
         await close()
+
+    @app.get("/_stats")
+    async def stats():
+        # For the load script and operators: what reached PostgreSQL, what the cache did.
+        return {"db_selects": app.state.queries.selects,
+                "cache": dict(cache.stats) if cache is not None else None}
 
     @app.get("/users/{user_id}/incomes", response_model=List[IncomeOut])
     async def list_incomes(user_id: int):
