@@ -103,7 +103,7 @@ test: deps-test
 # reference instead. npm packages are pinned by tests/clients/node/package-lock.json.
 TEST_SERVER  ?= $(BUILD)/kvik-server
 EXAMPLE_PKGS := postgresql python3-fastapi python3-uvicorn python3-sqlalchemy python3-asyncpg \
-                python3-httpx python3-redis python3-pytest python3-pytest-asyncio
+                python3-httpx python3-redis python3-pytest python3-pytest-asyncio redis-tools
 CLIENT_PKGS  := python3-redis python3-hiredis python3-pytest python3-pytest-asyncio \
                 redis-tools libhiredis-dev libevent-dev
 NODE_DEPS    := tests/clients/node/node_modules/.package-lock.json

@@ -62,7 +62,10 @@ def start_service(cache_on, port):
     env = dict(os.environ, CACHE="on" if cache_on else "off")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "app:app", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+         # Longer than a run's pauses: with uvicorn's 5 s default a connection the server
+         # closes as idle can meet a request already on its way (a reset, not a slow reply).
+         "--timeout-keep-alive", "60"],
         env=env)
     deadline = time.time() + 20
     while time.time() < deadline:
@@ -89,11 +92,16 @@ async def drive(port, users, requests, concurrency, writes, seed_):
             nonlocal errors
             for is_write, user in it:
                 t0 = time.perf_counter()
-                if is_write:
-                    r = await client.post("/users/%d/incomes" % user,
-                                          json={"amount": "12.34", "category": "load"})
-                else:
-                    r = await client.get("/users/%d/incomes" % user)
+                try:
+                    if is_write:
+                        r = await client.post("/users/%d/incomes" % user,
+                                              json={"amount": "12.34", "category": "load"})
+                    else:
+                        r = await client.get("/users/%d/incomes" % user)
+                except httpx.TransportError as e:
+                    errors += 1
+                    print("request %d: %r" % (len(latencies), e), file=sys.stderr)
+                    continue
                 latencies.append(time.perf_counter() - t0)
                 if r.status_code >= 300:
                     errors += 1

@@ -2,6 +2,7 @@
 test-example): DATABASE_URL names a private PostgreSQL, REDIS_URL a kvik-server on a free
 port and KVIK_SERVER its binary, so a test can start a server of its own and stop it."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,20 +34,26 @@ class OwnServer:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.dir = tempfile.mkdtemp(prefix="incomes-kvik-")
+        self.start()
+
+    def start(self):
         self.proc = subprocess.Popen(
             [os.environ["KVIK_SERVER"], "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--dir", self.dir, "--logfile", os.path.join(self.dir, "log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 10
         while True:
+            probe = redis.Redis(port=self.port)
             try:
-                redis.Redis(port=self.port).ping()
+                probe.ping()
                 break
             except redis.ConnectionError:
                 if time.time() > deadline or self.proc.poll() is not None:
                     self.stop()
                     raise RuntimeError("server did not start")
                 time.sleep(0.02)
+            finally:
+                probe.close()
         self.url = "redis://127.0.0.1:%d/0" % self.port
 
     def stop(self):
@@ -54,13 +61,17 @@ class OwnServer:
             self.proc.terminate()
             self.proc.wait(10)
 
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
 
 @pytest.fixture
 def own_server():
     need_env()
     s = OwnServer()
     yield s
-    s.stop()
+    s.cleanup()
 
 
 @pytest.fixture

@@ -212,3 +212,11 @@ async def test_cache_down_still_correct(make_app, own_server):
     assert [i["amount"] for i in await listing(client, 7)] == ["10.00"]
     assert app.state.queries.selects >= q + 3
     assert app.state.cache.stats["fallbacks"] >= 3
+    # The cache comes back (empty: no persistence): after the breaker's pause the service
+    # uses it again.
+    own_server.start()
+    await asyncio.sleep(app.state.cache.breaker_seconds + 0.1)
+    hits = app.state.cache.stats["hits"]
+    assert [i["amount"] for i in await listing(client, 7)] == ["10.00"]
+    assert [i["amount"] for i in await listing(client, 7)] == ["10.00"]
+    assert app.state.cache.stats["hits"] == hits + 1
