@@ -116,23 +116,21 @@ class CacheAside:
         if not self._cache_usable():
             self.stats["fallbacks"] += 1
             return await loader()
-        fut = self._inflight.get(key)
-        if fut is not None:
-            return await asyncio.shield(fut)
-        fut = asyncio.get_running_loop().create_future()
-        self._inflight[key] = fut
-        try:
-            value = await self._get_or_load(key, loader)
-        except BaseException as e:
-            fut.set_exception(e)
-            # Retrieve it so an unawaited future does not log "exception never retrieved".
-            fut.exception()
-            raise
-        else:
-            fut.set_result(value)
-            return value
-        finally:
+        # The load runs as its own task that every concurrent caller awaits through a
+        # shield: a request that is cancelled (its client went away) does not cancel the
+        # load the other requests are waiting for.
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._get_or_load(key, loader))
+            self._inflight[key] = task
+            task.add_done_callback(lambda t: self._load_done(key, t))
+        return await asyncio.shield(task)
+
+    def _load_done(self, key, task):
+        if self._inflight.get(key) is task:
             del self._inflight[key]
+        if not task.cancelled():
+            task.exception()  # retrieved: no "exception never retrieved" if all callers left
 
     async def _get_or_load(self, key, loader):
         try:

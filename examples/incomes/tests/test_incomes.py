@@ -220,3 +220,29 @@ async def test_cache_down_still_correct(make_app, own_server):
     assert [i["amount"] for i in await listing(client, 7)] == ["10.00"]
     assert [i["amount"] for i in await listing(client, 7)] == ["10.00"]
     assert app.state.cache.stats["hits"] == hits + 1
+
+
+@pytest.mark.asyncio
+async def test_cancelled_request_does_not_cancel_shared_load(rc):
+    import os
+    h = CacheAside(aioredis.from_url(os.environ["REDIS_URL"]))
+    calls = 0
+
+    async def loader():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.1)
+        return [1, 2]
+
+    try:
+        first = asyncio.create_task(h.get_or_load("shared", loader))
+        await asyncio.sleep(0.02)
+        second = asyncio.create_task(h.get_or_load("shared", loader))
+        await asyncio.sleep(0.02)
+        first.cancel()                   # the first request's client disconnects
+        assert await second == [1, 2]
+        with pytest.raises(asyncio.CancelledError):
+            await first
+    finally:
+        await h.close()
+    assert calls == 1 and json.loads(rc.get("shared")) == [1, 2]
