@@ -11,6 +11,7 @@
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,7 +366,11 @@ int main(int argc, char **argv)
         int before = failed;
         tests[i].fn();
         printf("%s %s\n", failed == before ? "ok  " : "FAIL", tests[i].name);
-        *(failed == before ? &tests_passed : &tests_failed) += 1;
+        if (failed == before) {
+            tests_passed++;
+        } else {
+            tests_failed++;
+        }
     }
     printf("hiredis: %d checks passed, %d failed\n", passed, failed);
     printf("%d passed, %d failed\n", tests_passed, tests_failed);
