@@ -145,7 +145,8 @@ def main():
     info = redis.Redis.from_url(os.environ["REDIS_URL"]).info("server")
     server = "kvik %s" % info["kvik_version"] if "kvik_version" in info else \
         "redis-server %s" % info["redis_version"]
-    print("machine: %s" % machine())
+    print("machine: %s; load average before the run %.1f (other work shares the machine)"
+          % (machine(), os.getloadavg()[0]))
     print("cache server: %s; %d users x %d rows; %d requests, concurrency %d, %.0f%% writes"
           % (server, args.users, args.rows, args.requests, args.concurrency,
              args.writes * 100))
