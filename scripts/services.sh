@@ -11,7 +11,7 @@
 # --kvik  a server binary (kvik-server, or /usr/bin/redis-server to check a test against
 #         the reference) on a free loopback port. Exports REDIS_URL, REDIS_PORT and
 #         KVIK_SERVER (so tests can start more servers of the same kind).
-# The command's exit status is this script's.
+# The command's exit status is this script's (1 if the server printed a sanitizer report).
 set -eu
 
 pg=0
@@ -32,16 +32,26 @@ kvik_pid=""
 pg_up=0
 as_pg=""
 pg_bin=""
+sanitizer_report=0
 
 cleanup() {
     if [ -n "$kvik_pid" ]; then
         kill "$kvik_pid" 2>/dev/null || true
         wait "$kvik_pid" 2>/dev/null || true
+        # Sanitizer reports and crashes land here: show them, not bury them with $tmp.
+        if [ -s "$tmp/kvik/stderr" ]; then
+            echo "services.sh: server stderr:" >&2
+            cat "$tmp/kvik/stderr" >&2
+            grep -q "Sanitizer\|runtime error" "$tmp/kvik/stderr" && sanitizer_report=1
+        fi
     fi
     if [ "$pg_up" = 1 ]; then
         $as_pg "$pg_bin/pg_ctl" -D "$tmp/pg" -m immediate -w stop >/dev/null 2>&1 || true
     fi
     rm -rf "$tmp"
+    if [ "$sanitizer_report" = 1 ]; then
+        exit 1
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -80,7 +90,7 @@ if [ -n "$kvik" ]; then
     port=$(free_port)
     mkdir "$tmp/kvik"
     "$kvik" --port "$port" --bind 127.0.0.1 --save "" --dir "$tmp/kvik" \
-        --logfile "$tmp/kvik/server.log" >/dev/null 2>&1 &
+        --logfile "$tmp/kvik/server.log" >/dev/null 2>"$tmp/kvik/stderr" &
     kvik_pid=$!
     i=0
     until redis-cli -p "$port" ping >/dev/null 2>&1; do
