@@ -33,8 +33,13 @@ pg_up=0
 as_pg=""
 pg_bin=""
 sanitizer_report=0
+cmd_pid=""
 
 cleanup() {
+    if [ -n "$cmd_pid" ]; then
+        kill "$cmd_pid" 2>/dev/null || true
+        wait "$cmd_pid" 2>/dev/null || true
+    fi
     if [ -n "$kvik_pid" ]; then
         kill "$kvik_pid" 2>/dev/null || true
         wait "$kvik_pid" 2>/dev/null || true
@@ -105,8 +110,16 @@ if [ -n "$kvik" ]; then
     export REDIS_URL="redis://127.0.0.1:$port/0" REDIS_PORT="$port" KVIK_SERVER="$kvik"
 fi
 
+# The command runs in the background and the shell waits for it: a shell runs its traps
+# only once the foreground command is done, so a TERM sent to this script alone would
+# otherwise leave the services up. fd 3 hands our stdin on (a background job would get
+# /dev/null).
+exec 3<&0
 set +e
-"$@"
+"$@" <&3 3<&- &
+cmd_pid=$!
+wait "$cmd_pid"
 status=$?
+cmd_pid=""
 set -e
 exit $status
