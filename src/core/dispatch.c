@@ -22,6 +22,7 @@
 #include "core/multi.h"
 #include "core/persistence.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
 #include "pubsub/pubsub.h"
@@ -74,36 +75,6 @@ void dispatch_client_gone(client *c)
     }
 }
 
-/* Appends s as Redis's sdscatrepr quotes it: "..." with escapes. */
-static size_t quote(char *out, const char *s, size_t len)
-{
-    size_t n = 0;
-    out[n++] = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '\\':
-        case '"':
-            out[n++] = '\\';
-            out[n++] = (char)ch;
-            break;
-        case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
-        case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
-        case '\t': out[n++] = '\\'; out[n++] = 't'; break;
-        case '\a': out[n++] = '\\'; out[n++] = 'a'; break;
-        case '\b': out[n++] = '\\'; out[n++] = 'b'; break;
-        default:
-            if (ch >= 32 && ch < 127) {
-                out[n++] = (char)ch;
-            } else {
-                n += (size_t)sprintf(out + n, "\\x%02x", ch);
-            }
-        }
-    }
-    out[n++] = '"';
-    return n;
-}
-
 static void feed_monitors(client *c)
 {
     if (!nmonitors || (c->cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) {
@@ -138,7 +109,7 @@ static void feed_monitors(client *c)
             memcpy(line + n, "\"(redacted)\"", 12);
             n += 12;
         } else {
-            n += quote(line + n, c->argv[i].p, c->argv[i].len);
+            n += str_repr(line + n, c->argv[i].p, c->argv[i].len);
         }
     }
     line[n++] = '\r';
@@ -259,6 +230,9 @@ void dispatch_call(client *c, command *cmd)
         info_record_error(c->out.last_error, c->out.errors - errors_before);
     }
     srv.stats.total_commands_processed++;
+    if (c->flags & CLIENT_TRACKING) {
+        tracking_after_call(c, cmd);
+    }
     /* Cheap guards here keep the common case (fast command, no monitor) call-free. */
     if (dur >= srv.cfg.slowlog_log_slower_than && srv.cfg.slowlog_log_slower_than >= 0 &&
         !(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_BLOCKED)) {
@@ -285,6 +259,9 @@ void dispatch_command(client *c)
         c->flags |= CLIENT_REPLY_SKIP;
     }
     c->out.discard = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
+    if (tracking_nclients) {
+        tracking_command_begin(c);
+    }
 
     command *cmd = resolve(c);
     if (cmd) {
@@ -331,6 +308,9 @@ void dispatch_command(client *c)
         c->flags &= ~CLIENT_REPLY_SKIP;
     }
     c->out.discard = false;
+    if (tracking_nclients) {
+        tracking_command_end(c, cmd);
+    }
     blocking_handle_ready();
 }
 

@@ -24,6 +24,7 @@
 #include "core/multi.h"
 #include "core/persistence.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "db/db.h"
 #include "db/lazyfree.h"
 #include "net/net.h"
@@ -444,6 +445,7 @@ int main(int argc, char **argv)
     multi_setup();
     blocking_setup();
     persist_setup();
+    tracking_setup();
     setup_signals();
     srv.loop = ev_create(srv.cfg.maxclients + RESERVED_FDS * 4);
 

@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "pubsub/notify.h"
 
 #define BATCH 64
 
@@ -42,6 +43,7 @@ static size_t step(db *d, size_t *expired)
         kstr key = kobj_key(c.expired[i]);
         kobj *o = db_take(d, key); /* signals the change (WATCH) */
         db_stats.expired_keys++;
+        notify_keyspace_event(NOTIFY_EXPIRED, "expired", d, kobj_key(o));
         db_free_entry(o);
     }
     *expired = c.n;

@@ -3,7 +3,7 @@
  * Sections and the fields inside them come out in Redis 7.0.15's order, whatever order
  * the arguments name them in, so tools that parse INFO (exporters, redis-cli, client
  * libraries that read redis_version) find what they expect. Fields for subsystems Kvik
- * does not have yet (replication, AOF, Lua, defrag, tracking) are printed with the
+ * does not have yet (replication, AOF, Lua, defrag) are printed with the
  * values an idle Redis without that feature shows, rather than left out: parsers
  * commonly index fields by name and fail on a missing one. kvik_version is the one
  * addition, right after redis_version.
@@ -34,6 +34,7 @@
 #include "core/server.h"
 #include "db/db.h"
 #include "core/blocking.h"
+#include "core/tracking.h"
 #include "db/lazyfree.h"
 #include "types/types.h"
 
@@ -347,10 +348,10 @@ static void section_clients(sbuf *b)
            "client_recent_max_input_buffer:%zu\r\n"
            "client_recent_max_output_buffer:%zu\r\n"
            "blocked_clients:%zu\r\n"
-           "tracking_clients:0\r\n"
+           "tracking_clients:%zu\r\n"
            "clients_in_timeout_table:%zu\r\n",
            client_count(), srv.cfg.maxclients, max_in, max_out, blocking_clients(),
-           blocking_clients_in_timeout());
+           tracking_nclients, blocking_clients_in_timeout());
 }
 
 static size_t rss_bytes(void)
@@ -572,9 +573,9 @@ static void section_stats(sbuf *b)
            "active_defrag_key_misses:0\r\n"
            "total_active_defrag_time:0\r\n"
            "current_active_defrag_time:0\r\n"
-           "tracking_total_keys:0\r\n"
-           "tracking_total_items:0\r\n"
-           "tracking_total_prefixes:0\r\n"
+           "tracking_total_keys:%zu\r\n"
+           "tracking_total_items:%zu\r\n"
+           "tracking_total_prefixes:%zu\r\n"
            "unexpected_error_replies:%lld\r\n"
            "total_error_replies:%lld\r\n"
            "dump_payload_sanitizations:0\r\n"
@@ -585,6 +586,7 @@ static void section_stats(sbuf *b)
            "reply_buffer_shrinks:0\r\n"
            "reply_buffer_expands:0\r\n",
            persist.last_fork_us, persist.total_forks,
+           tracking_total_keys(), tracking_total_items(), tracking_total_prefixes(),
            st->unexpected_error_replies, st->total_error_replies);
 }
 

@@ -57,6 +57,7 @@
 #include "core/families.h"
 #include "ds/fieldtab.h"
 #include "ds/listpack.h"
+#include "pubsub/notify.h"
 #include "types/limits.h"
 #include "types/types.h"
 #include "types/value_io.h"
@@ -691,7 +692,11 @@ static bool expire_due_fields(db *d, kstr key, kobj *o)
     }
     int64_t next;
     if (remove_due_fields(o, SIZE_MAX, &next)) {
+        /* One event for the fields gone at this lookup (Redis 7.4 raises one per field
+         * it meets; Kvik removes all due fields at once). */
+        notify_keyspace_event(NOTIFY_HASH, "hexpired", d, key);
         if (hash_len(o) == 0) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", d, key);
             db_delete(d, key);
             return false;
         }
@@ -749,7 +754,11 @@ void hash_expire_cycle(uint64_t budget_us)
             out_of_time = clock_mono_us() - start > budget_us;
         } while (n == CYCLE_CHECK_EVERY && !out_of_time);
         kstr key = rec_key(r);
+        if (removed) {
+            notify_keyspace_event(NOTIFY_HASH, "hexpired", d, key);
+        }
         if (hash_len(o) == 0) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", d, key);
             db_delete(d, key); /* before reg_drop frees the key bytes */
             reg_drop(r);
             continue;
@@ -864,11 +873,13 @@ static kobj *create_hash(client *c, kstr key)
     return o;
 }
 
-/* After a write: deletes the key of a hash left empty (true), else signals the change. */
+/* After a write: deletes the key of a hash left empty ("del", returns true), else
+ * signals the change. */
 static bool finish_write(client *c, kstr key, kobj *o, bool changed)
 {
     if (hash_len(o) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
         return true;
     }
     if (changed) {
@@ -909,6 +920,7 @@ static void hset_generic(client *c, bool ok_reply)
         created += set_field(o, c->argv[i], c->argv[i + 1], false);
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
     if (ok_reply) {
         reply_ok(&c->out);
     } else {
@@ -944,6 +956,7 @@ static void cmd_hsetnx(client *c)
     }
     set_field(o, c->argv[2], c->argv[3], false);
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
     reply_int(&c->out, 1);
 }
 
@@ -1001,6 +1014,7 @@ static void cmd_hdel(client *c)
         }
     }
     if (deleted) {
+        notify_keyspace_event(NOTIFY_HASH, "hdel", c->db, key);
         finish_write(c, key, o, true);
     }
     reply_int(&c->out, deleted);
@@ -1116,6 +1130,7 @@ static void cmd_hincrby(client *c)
     }
     set_field(o, c->argv[2], kstr_make(buf, len), true);
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_HASH, "hincrby", c->db, key);
     reply_int(&c->out, value);
 }
 
@@ -1153,6 +1168,7 @@ static void cmd_hincrbyfloat(client *c)
     }
     set_field(o, c->argv[2], kstr_make(buf, len), true);
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", c->db, key);
     reply_bulk(&c->out, buf, len);
 }
 
@@ -1592,13 +1608,15 @@ static void hexpire_generic(client *c, bool seconds, bool relative)
         return;
     }
     reply_array(&c->out, (size_t)(c->argc - first));
-    bool changed = false;
+    bool updated = false, deleted = false;
     for (int i = first; i < c->argc; i++) {
         int r = o ? field_set_expire(o, c->argv[i], at, cond) : HFE_NO_FIELD;
-        changed |= r == HFE_SET || r == HFE_DELETED;
+        updated |= r == HFE_SET;
+        deleted |= r == HFE_DELETED;
         reply_int(&c->out, r);
     }
-    if (o && changed) {
+    if (o && (updated || deleted)) {
+        notify_keyspace_event(NOTIFY_HASH, deleted ? "hdel" : "hexpire", c->db, key);
         finish_expire_write(c, key, o, true);
     }
 }
@@ -1695,6 +1713,7 @@ static void cmd_hpersist(client *c)
     }
     if (changed) {
         db_touch(c->db, key);
+        notify_keyspace_event(NOTIFY_HASH, "hpersist", c->db, key);
     }
 }
 
@@ -1723,6 +1742,7 @@ static void cmd_hgetdel(client *c)
         }
     }
     if (deleted) {
+        notify_keyspace_event(NOTIFY_HASH, "hdel", c->db, key);
         finish_write(c, key, o, true);
     }
 }
@@ -1782,7 +1802,7 @@ static void cmd_hgetex(client *c)
         return;
     }
     reply_array(&c->out, (size_t)(c->argc - first));
-    bool changed = false;
+    bool updated = false, deleted = false;
     for (int i = first; i < c->argc; i++) {
         fval v;
         if (!o || !get_field(o, c->argv[i], &v)) {
@@ -1792,10 +1812,14 @@ static void cmd_hgetex(client *c)
         reply_kstr(c, v.s);
         if (opt) {
             int r = field_set_expire(o, c->argv[i], at, 0);
-            changed |= r == HFE_SET || r == HFE_DELETED;
+            updated |= r == HFE_SET;
+            deleted |= r == HFE_DELETED;
         }
     }
-    if (o && changed) {
+    if (o && (updated || deleted)) {
+        /* As Redis 8.0: hpersist or hexpire when a field was updated, else hdel. */
+        const char *event = !updated ? "hdel" : opt == OPT_PERSIST ? "hpersist" : "hexpire";
+        notify_keyspace_event(NOTIFY_HASH, event, c->db, key);
         finish_expire_write(c, key, o, true);
     }
 }
@@ -1896,11 +1920,18 @@ static void cmd_hsetex(client *c)
         o = create_hash(c, key);
     }
     bool keep = fl & (OPT_TIMES | OPT_KEEPTTL);
+    bool updated = false, deleted = false;
     for (int i = first; i < c->argc; i += 2) {
         set_field(o, c->argv[i], c->argv[i + 1], keep);
         if (fl & OPT_TIMES) {
-            field_set_expire(o, c->argv[i], at, 0);
+            int r = field_set_expire(o, c->argv[i], at, 0);
+            updated |= r == HFE_SET;
+            deleted |= r == HFE_DELETED;
         }
+    }
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
+    if (updated || deleted) {
+        notify_keyspace_event(NOTIFY_HASH, deleted ? "hdel" : "hexpire", c->db, key);
     }
     finish_expire_write(c, key, o, true);
     reply_int(&c->out, 1);

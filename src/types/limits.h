@@ -8,7 +8,7 @@
 
 struct type_limits {
     long long list_max_listpack_size;   /* list-max-listpack-size, -2 (8 KB) by default */
-    long long list_compress_depth;      /* list-compress-depth, 0 */
+    long long list_compress_depth;      /* list-compress-depth, 1 (Redis: 0) */
     long long hash_max_listpack_entries;  /* 512 (redis.conf ships 128) */
     long long hash_max_listpack_value;    /* 64 */
     long long set_max_intset_entries;     /* 512 */

@@ -28,6 +28,7 @@
 #include "core/dispatch.h"
 #include "core/families.h"
 #include "ds/quicklist.h"
+#include "pubsub/notify.h"
 #include "types/limits.h"
 #include "types/types.h"
 
@@ -97,15 +98,22 @@ static kobj *find_read(client *c, kstr key, bool *wrong)
     return o;
 }
 
-/* After elements were removed: deletes the key of an emptied list, else notes the
- * change. */
-static void after_removal(client *c, kstr key, quicklist *ql)
+/* After elements were removed: raises the command's event, deletes the key of an emptied
+ * list ("del"), else notes the change. */
+static void after_removal(client *c, kstr key, quicklist *ql, const char *event)
 {
+    notify_keyspace_event(NOTIFY_LIST, event, c->db, key);
     if (ql_count(ql) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else {
         db_touch(c->db, key);
     }
+}
+
+static const char *pop_event(bool tail)
+{
+    return tail ? "rpop" : "lpop";
 }
 
 /* LEFT / RIGHT as Redis's getListPositionFromObjectOrReply; *tail is true for RIGHT. */
@@ -163,7 +171,7 @@ static void mpop_reply(client *c, kstr key, quicklist *ql, bool tail, long long 
     reply_array(&c->out, 2);
     reply_bulk(&c->out, key.p, key.len);
     pop_range_reply(c, ql, tail, count);
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, pop_event(tail));
 }
 
 /* ---- push ---- */
@@ -189,6 +197,7 @@ static void push_generic(client *c, bool tail, bool only_existing)
         ql_push(ql, tail, c->argv[i].p, c->argv[i].len);
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_LIST, tail ? "rpush" : "lpush", c->db, key);
     reply_int(&c->out, (long long)ql_count(ql));
 }
 
@@ -249,7 +258,7 @@ static void pop_generic(client *c, bool tail)
     } else {
         pop_range_reply(c, ql, tail, count);
     }
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, pop_event(tail));
 }
 
 static void cmd_lpop(client *c)
@@ -460,6 +469,7 @@ static void cmd_lset(client *c)
         return;
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_LIST, "lset", c->db, key);
     reply_ok(&c->out);
 }
 
@@ -502,6 +512,7 @@ static void cmd_linsert(client *c)
         return;
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_LIST, "linsert", c->db, key);
     reply_int(&c->out, (long long)ql_count(ql));
 }
 
@@ -540,7 +551,7 @@ static void cmd_lrem(client *c)
     }
     ql_iter_done(&it);
     if (removed) {
-        after_removal(c, key, ql);
+        after_removal(c, key, ql, "lrem");
     }
     reply_int(&c->out, removed);
 }
@@ -584,7 +595,7 @@ static void cmd_ltrim(client *c)
     }
     ql_del_range(ql, 0, (size_t)ltrim);
     ql_del_range(ql, -rtrim, (size_t)rtrim);
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, "ltrim");
     reply_ok(&c->out);
 }
 
@@ -611,11 +622,12 @@ static void move_element(client *c, kstr srckey, kobj *src, kstr dstkey, bool fr
     ql_pop_discard(sq, from_tail);
     quicklist *dq = dst ? ql_of(dst) : create_list(c->db, dstkey);
     ql_push(dq, to_tail, v, len);
+    notify_keyspace_event(NOTIFY_LIST, to_tail ? "rpush" : "lpush", c->db, dstkey);
     reply_bulk(&c->out, v, len);
     if (v != small) {
         kv_free(v);
     }
-    after_removal(c, srckey, sq);
+    after_removal(c, srckey, sq, pop_event(from_tail));
     db_touch(c->db, dstkey);
 }
 
@@ -714,7 +726,7 @@ static bool pop_first_ready(client *c, const kstr *keys, int nkeys, bool tail,
             reply_array(&c->out, 2);
             reply_bulk(&c->out, keys[i].p, keys[i].len);
             pop_reply(c, ql, tail);
-            after_removal(c, keys[i], ql);
+            after_removal(c, keys[i], ql, pop_event(tail));
         }
         return true;
     }
@@ -757,7 +769,7 @@ static bool serve_pop(client *c, kstr key)
     reply_array(&c->out, 2);
     reply_bulk(&c->out, key.p, key.len);
     pop_reply(c, ql, c->cmd->fn == cmd_brpop);
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, pop_event(c->cmd->fn == cmd_brpop));
     return true;
 }
 

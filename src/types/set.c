@@ -58,6 +58,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "pubsub/notify.h"
 #include "ds/ht.h"
 #include "ds/intset.h"
 #include "ds/listpack.h"
@@ -754,6 +755,9 @@ static void cmd_sadd(client *c)
     } else {
         add_new_key(c, key, s);
     }
+    if (added) {
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->db, key);
+    }
     reply_int(&c->out, added);
 }
 
@@ -780,8 +784,12 @@ static void cmd_srem(client *c)
         }
     }
     store_back(o, s);
+    if (removed) {
+        notify_keyspace_event(NOTIFY_SET, "srem", c->db, key);
+    }
     if (sv_size(s) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else if (removed) {
         db_touch(c->db, key);
     }
@@ -813,8 +821,10 @@ static void cmd_smove(client *c)
         return;
     }
     store_back(so, s);
+    notify_keyspace_event(NOTIFY_SET, "srem", c->db, src);
     if (sv_size(s) == 0) {
         db_delete(c->db, src);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, src);
     } else {
         db_touch(c->db, src);
     }
@@ -824,11 +834,13 @@ static void cmd_smove(client *c)
         store_back(dobj, d);
         if (added) {
             db_touch(c->db, dst);
+            notify_keyspace_event(NOTIFY_SET, "sadd", c->db, dst);
         }
     } else {
         setv d = sv_new();
         sv_add(&d, &m);
         add_new_key(c, dst, d);
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->db, dst);
     }
     reply_int(&c->out, 1);
 }
@@ -1163,9 +1175,11 @@ static void spop_count(client *c)
         return;
     }
     setv s = sv_of(o);
+    notify_keyspace_event(NOTIFY_SET, "spop", c->db, key);
     if ((unsigned long long)count >= sv_size(s)) {
         reply_members(c, s);
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
         return;
     }
     s = spop_some(c, s, (size_t)count);
@@ -1199,8 +1213,10 @@ static void cmd_spop(client *c)
     reply_mem(c, &m);
     sv_remove(&s, &m);
     store_back(o, s);
+    notify_keyspace_event(NOTIFY_SET, "spop", c->db, key);
     if (sv_size(s) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else {
         db_touch(c->db, key);
     }
@@ -1224,15 +1240,19 @@ static kobj **lookup_sources(client *c, const kstr *keys, int nkeys, int *missin
     return objs;
 }
 
-/* Makes dst hold s (or deletes dst when s is empty, freeing s); replies the size. */
-static void store_result(client *c, kstr dst, setv s)
+/* Makes dst hold s (or deletes dst when s is empty, freeing s); replies the size and
+ * raises event (or "del" when an existing dst went). */
+static void store_result(client *c, kstr dst, setv s, const char *event)
 {
     size_t n = sv_size(s);
     if (n == 0) {
         sv_free(s);
-        db_delete(c->db, dst);
+        if (db_delete(c->db, dst)) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, dst);
+        }
     } else {
         db_set(c->db, kobj_new_ptr(dst, OBJ_SET, sv_enc(s), (void *)s, -1));
+        notify_keyspace_event(NOTIFY_SET, event, c->db, dst);
     }
     reply_int(&c->out, (long long)n);
 }
@@ -1263,7 +1283,7 @@ static void inter_generic(client *c, const kstr *keys, int nkeys, int mode, kstr
         } else if (mode == INTER_CARD) {
             reply_int(&c->out, 0);
         } else {
-            store_result(c, dst, sv_new());
+            store_result(c, dst, sv_new(), "sinterstore");
         }
         return;
     }
@@ -1304,7 +1324,7 @@ static void inter_generic(client *c, const kstr *keys, int nkeys, int mode, kstr
     } else if (mode == INTER_CARD) {
         reply_int(&c->out, (long long)found);
     } else {
-        store_result(c, dst, result);
+        store_result(c, dst, result, "sinterstore");
     }
 }
 
@@ -1390,7 +1410,7 @@ static void union_diff_generic(client *c, const kstr *keys, int nkeys, bool diff
     }
     kv_free(objs);
     if (dst) {
-        store_result(c, *dst, result);
+        store_result(c, *dst, result, diff ? "sdiffstore" : "sunionstore");
         return;
     }
     reply_members(c, result);

@@ -35,6 +35,7 @@
 #include "core/dispatch.h"
 #include "core/families.h"
 #include "core/server.h"
+#include "pubsub/notify.h"
 
 #define ERR_TOO_BIG "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 #define ERR_OVERFLOW "ERR increment or decrement would overflow"
@@ -90,6 +91,7 @@ static kobj **lookup_read_ref(db *d, kstr key)
         kobj_set_lru(*ref, db_lru_clock);
     } else {
         db_stats.misses++;
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", d, key);
     }
     return ref;
 }
@@ -294,6 +296,10 @@ static void set_generic(client *c, unsigned flags, kstr key, kstr val, kstr expi
         at = kobj_expire(*ref);
     }
     store_string(d, ref, key, val, whole_value_enc(val), at);
+    notify_keyspace_event(NOTIFY_STRING, "set", d, key);
+    if (expire.p) {
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", d, key);
+    }
     if (!(flags & OPT_GET)) {
         if (int_reply) {
             reply_int(&c->out, 1);
@@ -352,6 +358,7 @@ static void mset_generic(client *c, bool nx)
     for (int j = 1; j < c->argc; j += 2) {
         kstr val = c->argv[j + 1];
         store_string(d, db_ref(d, c->argv[j]), c->argv[j], val, whole_value_enc(val), -1);
+        notify_keyspace_event(NOTIFY_STRING, "set", d, c->argv[j]);
     }
     if (nx) {
         reply_int(&c->out, 1);
@@ -394,6 +401,7 @@ static void cmd_getdel(client *c)
     }
     reply_str(c, *ref); /* copied into the output before the entry goes */
     db_delete(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
 }
 
 static void cmd_getex(client *c)
@@ -419,10 +427,13 @@ static void cmd_getex(client *c)
     reply_str(c, *ref);
     if ((flags & (OPT_EXAT | OPT_PXAT)) && at <= db_now_ms) {
         db_delete(d, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", d, c->argv[1]);
     } else if (expire.p) {
         db_set_expire(d, ref, at);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", d, c->argv[1]);
     } else if ((flags & OPT_PERSIST) && kobj_has_expire(*ref)) {
         db_set_expire(d, ref, -1); /* without a TTL nothing changes: WATCH unaffected */
+        notify_keyspace_event(NOTIFY_GENERIC, "persist", d, c->argv[1]);
     }
 }
 
@@ -503,6 +514,7 @@ static void cmd_append(client *c)
     kobj **ref = lookup_write_ref(d, c->argv[1]);
     if (!ref) {
         db_add(d, kobj_new_string(c->argv[1], add, whole_value_enc(add), -1));
+        notify_keyspace_event(NOTIFY_STRING, "append", d, c->argv[1]);
         reply_int(&c->out, (long long)add.len);
         return;
     }
@@ -520,6 +532,7 @@ static void cmd_append(client *c)
     }
     kobj_set_enc(*ref, ENC_RAW);
     db_touch(d, c->argv[1]); /* even for "": Redis signals every APPEND (WATCH aborts) */
+    notify_keyspace_event(NOTIFY_STRING, "append", d, c->argv[1]);
     reply_int(&c->out, (long long)(old + add.len));
 }
 
@@ -554,6 +567,7 @@ static void cmd_setrange(client *c)
         if (buf != stack) {
             kv_free(buf);
         }
+        notify_keyspace_event(NOTIFY_STRING, "setrange", d, c->argv[1]);
         reply_int(&c->out, (long long)len);
         return;
     }
@@ -577,6 +591,7 @@ static void cmd_setrange(client *c)
     }
     memcpy(bytes + offset, val.p, val.len);
     db_touch(d, c->argv[1]);
+    notify_keyspace_event(NOTIFY_STRING, "setrange", d, c->argv[1]);
     kobj_set_enc(*ref, ENC_RAW);
     reply_int(&c->out, (long long)(end > old ? end : old));
 }
@@ -611,6 +626,7 @@ static void incr_generic(client *c, long long incr)
     } else {
         db_add(d, kobj_new_string(c->argv[1], text, ENC_INT, -1));
     }
+    notify_keyspace_event(NOTIFY_STRING, "incrby", d, c->argv[1]);
     reply_int(&c->out, v);
 }
 
@@ -678,6 +694,7 @@ static void cmd_incrbyfloat(client *c)
     } else {
         db_add(d, kobj_new_string(c->argv[1], text, enc, -1));
     }
+    notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", d, c->argv[1]);
     reply_bulk(&c->out, text.p, text.len);
 }
 

@@ -48,6 +48,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "pubsub/notify.h"
 #include "db/db.h"
 #include "ds/ht.h"
 #include "ds/listpack.h"
@@ -848,13 +849,15 @@ static bool write_or_reply(client *c, kstr key, kobj **out)
     return true;
 }
 
-/* After a write: store the (possibly moved) value, then delete the key if it emptied,
- * else signal the change. */
-static void finish_write(client *c, kobj *o, zval *v, kstr key)
+/* After a write: store the (possibly moved) value and raise event, then delete the key if
+ * it emptied ("del"), else signal the change. */
+static void finish_write(client *c, kobj *o, zval *v, kstr key, const char *event)
 {
     zv_store(o, v);
+    notify_keyspace_event(NOTIFY_ZSET, event, c->db, key);
     if (zv_len(v) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else {
         db_touch(c->db, key);
     }
@@ -1064,6 +1067,9 @@ static void zadd_generic(client *c, int flags)
         } else if (added || updated) {
             db_touch(c->db, key);
         }
+        if (added || updated) {
+            notify_keyspace_event(NOTIFY_ZSET, (flags & ZA_INCR) ? "zincr" : "zadd", c->db, key);
+        }
     }
     if (nan) {
         reply_error(&c->out, ERR_NAN);
@@ -1109,7 +1115,7 @@ static void cmd_zrem(client *c)
         deleted += zv_delete(&v, c->argv[j]);
     }
     if (deleted) {
-        finish_write(c, o, &v, key);
+        finish_write(c, o, &v, key, "zrem");
     }
     reply_int(&c->out, deleted);
 }
@@ -1294,23 +1300,28 @@ static void sink_emit(zsink *s, kstr m, double score)
     }
 }
 
-static void store_result(client *c, kstr dst, zval *v)
+/* Makes dst hold v and raises event; an empty v deletes dst instead ("del" when it
+ * existed). Replies the size. */
+static void store_result(client *c, kstr dst, zval *v, const char *event)
 {
     size_t n = zv_len(v);
     if (n == 0) {
         zv_free(v);
-        db_delete(c->db, dst);
+        if (db_delete(c->db, dst)) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, dst);
+        }
         reply_int(&c->out, 0);
         return;
     }
     db_set(c->db, kobj_new_ptr(dst, OBJ_ZSET, v->enc, zv_tagged(v), -1));
+    notify_keyspace_event(NOTIFY_ZSET, event, c->db, dst);
     reply_int(&c->out, (long long)n);
 }
 
 static void sink_end(zsink *s)
 {
     if (s->store) {
-        store_result(s->c, s->dst, &s->acc);
+        store_result(s->c, s->dst, &s->acc, "zrangestore");
     }
 }
 
@@ -1587,7 +1598,10 @@ static void zremrange_generic(client *c, int rangetype)
         deleted = zv_delete_range(&v, true, &lr);
     }
     if (deleted) {
-        finish_write(c, o, &v, key);
+        static const char *const events[] = {
+            [RT_RANK] = "zremrangebyrank", [RT_SCORE] = "zremrangebyscore",
+            [RT_LEX] = "zremrangebylex"};
+        finish_write(c, o, &v, key, events[rangetype]);
     }
     reply_int(&c->out, (long long)deleted);
 }
@@ -1675,7 +1689,7 @@ static void zpop_generic(client *c, const kstr *keys, int nkeys, bool max, bool 
     if (v.enc == ENC_LISTPACK) {
         v.lp = lp_delete_range(v.lp, max ? -(long)(2 * n) : 0, 2 * n);
     }
-    finish_write(c, o, &v, key);
+    finish_write(c, o, &v, key, max ? "zpopmax" : "zpopmin");
 }
 
 static void zpop_minmax(client *c, bool max)
@@ -2256,15 +2270,8 @@ static void setop_generic(client *c, const kstr *dst, int at, int op, bool card_
     zsrc *src = kv_calloc(sizeof(*src) * (size_t)n);
     int j = at + 1;
     for (long long i = 0; i < n; i++, j++) {
-        kobj *o;
-        if (dst) {
-            o = db_find(c->db, c->argv[j]);
-            if (o) {
-                kobj_set_lru(o, db_lru_clock);
-            }
-        } else {
-            o = db_find_read(c->db, c->argv[j]);
-        }
+        /* lookupKeyRead for the STORE forms too, as Redis 7.0 (stats, keymiss). */
+        kobj *o = db_find_read(c->db, c->argv[j]);
         if (o && kobj_type(o) != OBJ_ZSET && kobj_type(o) != OBJ_SET) {
             reply_wrongtype(c);
             goto done;
@@ -2346,13 +2353,18 @@ static void setop_generic(client *c, const kstr *dst, int at, int op, bool card_
     }
 
     if (dst) {
+        const char *event = op == OP_INTER   ? "zinterstore"
+                            : op == OP_UNION ? "zunionstore"
+                                             : "zdiffstore";
         if (r.n == 0) {
             result_free(&r);
-            db_delete(c->db, *dst);
+            if (db_delete(c->db, *dst)) {
+                notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, *dst);
+            }
             reply_int(&c->out, 0);
         } else {
             zval v = result_value(&r);
-            store_result(c, *dst, &v);
+            store_result(c, *dst, &v, event);
         }
         goto done;
     }

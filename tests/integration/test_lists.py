@@ -537,6 +537,21 @@ def test_config_applies_to_new_lists(c, list_config):
     assert c("OBJECT", "ENCODING", "l") == b"quicklist"
 
 
+@pytest.mark.skipif(IS_REDIS, reason="Kvik's default; Redis defaults to 0")
+def test_interior_nodes_compressed_by_default(c):
+    """Kvik defaults list-compress-depth to 1: a big list of repetitive elements takes
+    well under the uncompressed size, and every element still reads back."""
+    assert c("CONFIG", "GET", "list-compress-depth") == [b"list-compress-depth", b"1"]
+    values = [b"v:%07d" % i for i in range(100000)]
+    before = int(c("INFO", "memory").split(b"used_memory:")[1].split(b"\r\n")[0])
+    for i in range(0, len(values), 1000):
+        c("RPUSH", "q", *values[i:i + 1000])
+    after = int(c("INFO", "memory").split(b"used_memory:")[1].split(b"\r\n")[0])
+    assert (after - before) / len(values) < 8  # uncompressed listpack entries take 11 B
+    assert c("LINDEX", "q", 50000) == values[50000]
+    assert c("LRANGE", "q", 0, -1) == values
+
+
 # ---------------------------------------------------------------- blocking: parsing
 
 @pytest.mark.parametrize("timeout,want", [
