@@ -177,7 +177,8 @@ static const directive table[] = {
     {"zset-max-ziplist-entries", K_LL, TL(zset_max_listpack_entries), 0, LONG_MAX, "128", 0},
     {"zset-max-listpack-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
     {"zset-max-ziplist-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
-    {"save", K_STRING, &srv.cfg.save, 0, 0, "3600 1 300 100 60 10000", 0, NULL, apply_save},
+    {"save", K_STRING, &srv.cfg.save, 0, 0, "3600 1 300 100 60 10000", F_MULTIARG, NULL,
+     apply_save},
     {"dbfilename", K_STRING, &srv.cfg.dbfilename, 0, 0, "dump.rdb", F_PROTECTED, NULL,
      apply_dbfilename},
     {"rdbcompression", K_BOOL, &srv.cfg.rdbcompression, 0, 1, "yes", 0, NULL, NULL},
@@ -730,7 +731,16 @@ static void write_directive(FILE *out, const directive *d)
         return;
     }
     format_value(d, buf, sizeof(buf));
-    if (d->kind == K_STRING && !(d->flags & F_MULTIARG)) {
+    if (d->ptr == (void *)&srv.cfg.save && *buf) {
+        /* One line per rule, as Redis writes them. */
+        int sec, changes, used, at = 0, rules = 0;
+        while (sscanf(buf + at, "%d %d%n", &sec, &changes, &used) == 2) {
+            fprintf(out, "%s%d %d\n", rules++ ? "save " : "", sec, changes);
+            at += used;
+        }
+        return;
+    }
+    if (d->kind == K_STRING && (!(d->flags & F_MULTIARG) || !*buf)) {
         char *q = kv_malloc(4 * strlen(buf) + 2);
         fwrite(q, 1, str_repr(q, buf, strlen(buf)), out);
         kv_free(q);

@@ -340,6 +340,7 @@ class TestConfigRewrite:
         assert 'dir "%s"' % s.dir in lines
         assert "bind 127.0.0.1" in lines
         assert "port %d" % s.port in lines
+        assert 'save ""' in lines
         assert not [ln for ln in lines if ln.startswith("hz ")][1:]
         # A second rewrite changes nothing and signs once.
         before = open(os.path.join(s.dir, "test.conf")).read()
@@ -354,9 +355,11 @@ class TestConfigRewrite:
         c = s.client()
         c.config_set("slowlog-max-len", "7")
         c.config_set("hash-max-listpack-entries", "9")
+        c.config_set("save", "100 10 200 20")
         assert c.execute_command("CONFIG", "REWRITE") == b"OK"
         c.close()
         text = open(os.path.join(s.dir, "test.conf")).read()
+        assert "\nsave 100 10\nsave 200 20\n" in text
         text = "\n".join(ln for ln in text.split("\n") if not ln.startswith("port "))
         s2 = start_server(config_text=text)
         c2 = s2.client()
