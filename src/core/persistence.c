@@ -43,6 +43,7 @@
 #include "db/db.h"
 #include "db/lazyfree.h"
 #include "persist/rdb.h"
+#include "pubsub/notify.h"
 #include "types/types.h"
 
 #define BGSAVE_RETRY_DELAY 5 /* seconds before a failed BGSAVE is retried by the rules */
@@ -489,6 +490,7 @@ static int load_file(bool serve, bool merge, rdb_load_stats *st, rdb_error *err)
     persist.loading_loaded_bytes = 0;
     persist.loading_start = time(NULL);
     persist.loading = true;
+    notify_suspend(true);
     last_log_us = clock_mono_us();
     rdb_load_opts o = {.checksum = srv.cfg.rdbchecksum, .skip_expired = true,
                        .progress = load_progress, .priv = serve ? &persist : NULL,
@@ -496,6 +498,7 @@ static int load_file(bool serve, bool merge, rdb_load_stats *st, rdb_error *err)
                        .replace = merge};
     int rc = rdb_load_file(srv.cfg.dbfilename, &o, st, err);
     persist.loading = false;
+    notify_suspend(false);
     if (rc == RDB_OK) {
         persist.last_load_keys_loaded = st->keys_loaded;
         persist.last_load_keys_expired = st->keys_expired;

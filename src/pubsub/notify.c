@@ -7,6 +7,8 @@
  */
 #include "pubsub/notify.h"
 
+#include <stdbool.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -15,11 +17,24 @@
 
 int notify_mask;
 static int configured;
+static bool suspended;
+
+static void update_mask(void)
+{
+    bool channels = configured & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT);
+    notify_mask = channels && !suspended ? configured : 0;
+}
 
 void notify_set_flags(int flags)
 {
     configured = flags;
-    notify_mask = (flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)) ? flags : 0;
+    update_mask();
+}
+
+void notify_suspend(bool on)
+{
+    suspended = on;
+    update_mask();
 }
 
 int notify_flags(void)

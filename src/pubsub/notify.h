@@ -11,6 +11,7 @@
 #ifndef KV_NOTIFY_H
 #define KV_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/kstr.h"
@@ -46,6 +47,10 @@ int notify_flags_parse(const char *s, size_t len);
 /* Writes the canonical string CONFIG GET shows (Redis's order: "A" or the class letters,
  * then K, E, m). cap must be at least 16. */
 void notify_flags_format(int flags, char *buf, size_t cap);
+
+/* While suspended (loading a snapshot) nothing is published: the keys a load adds are
+ * not events, as in Redis. */
+void notify_suspend(bool on);
 
 void notify_publish(int cls, const char *event, const db *d, kstr key);
 

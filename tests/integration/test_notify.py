@@ -322,6 +322,14 @@ def test_flush_and_swapdb_raise_no_key_events(r):
                          ("FLUSHALL", "ASYNC")]) == ["new x", "set x"]
 
 
+def test_loading_a_snapshot_raises_no_events(rdebug):
+    """DEBUG RELOAD saves, empties and loads: the keys it puts back are not new."""
+    rdebug.set("a", 1)
+    rdebug.hset("h", "f", "v")
+    assert keyevents(rdebug, [("DEBUG", "RELOAD"), ("SET", "x", 1)]) == ["new x", "set x"]
+    assert rdebug.get("a") == b"1"
+
+
 # ---- transactions and blocking ----
 
 def test_events_inside_multi_exec(r):
