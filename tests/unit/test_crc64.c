@@ -11,17 +11,7 @@
 
 #include "base/crc64.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 static uint64_t slow_crc(uint64_t crc, const uint8_t *p, size_t len)
 {
@@ -62,6 +52,5 @@ int main(void)
     for (size_t split = 0; split <= sizeof(buf); split++) {
         CHECK(crc64(crc64(0, buf, split), buf + split, sizeof(buf) - split) == whole);
     }
-    printf("crc64: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_crc64");
 }

@@ -16,17 +16,7 @@
 #include "persist/rdb_format.h"
 #include "persist/ziplist.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 static bool bytes_are(const uint8_t *got, size_t n, const char *hex)
 {
@@ -213,6 +203,5 @@ int main(void)
     test_ints();
     test_ziplist();
     test_zipmap();
-    printf("rdb_codec: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_rdb_codec");
 }
