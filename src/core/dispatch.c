@@ -21,6 +21,7 @@
 #include "core/blocking.h"
 #include "core/multi.h"
 #include "core/server.h"
+#include "db/evict.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
 #include "pubsub/pubsub.h"
@@ -261,6 +262,30 @@ void dispatch_call(client *c, command *cmd)
     }
 }
 
+/* Over maxmemory after evicting what the policy allows: Redis refuses commands that may
+ * grow memory (DENYOOM, or an EXEC queuing one), and inside MULTI anything that would be
+ * queued, since the queue itself grows. */
+static bool refused_for_memory(client *c, command *cmd)
+{
+    if (evict_perform() != EVICT_FAIL) {
+        return false;
+    }
+    bool is_exec = !cmd->parent && !strcmp(cmd->name, "exec");
+    if ((cmd->flags & CMD_DENYOOM) || (is_exec && (multi_queued_flags(c) & CMD_DENYOOM))) {
+        return true;
+    }
+    if (!(c->flags & CLIENT_MULTI)) {
+        return false;
+    }
+    static const char *const ends[] = {"exec", "discard", "quit", "reset"};
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        if (!cmd->parent && !strcmp(cmd->name, ends[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A command refused before it ran: counted, and inside MULTI it poisons the EXEC. */
 static void rejected(client *c)
 {
@@ -288,6 +313,10 @@ void dispatch_command(client *c)
         rejected(c);
     } else if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         refuse(c, cmd, "NOAUTH Authentication required.");
+        cmd->stats.rejected_calls++;
+        rejected(c);
+    } else if (evict_cfg.maxmemory && refused_for_memory(c, cmd)) {
+        refuse(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {

@@ -58,6 +58,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "db/evict.h"
 #include "ds/ht.h"
 #include "ds/intset.h"
 #include "ds/listpack.h"
@@ -692,7 +693,7 @@ static kobj *lookup_write(client *c, kstr key)
     if (!ref) {
         return NULL;
     }
-    kobj_set_lru(*ref, db_lru_clock);
+    evict_touch(*ref);
     return *ref;
 }
 

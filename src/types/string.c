@@ -34,6 +34,7 @@
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "core/families.h"
+#include "db/evict.h"
 #include "core/server.h"
 
 #define ERR_TOO_BIG "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
@@ -87,7 +88,7 @@ static kobj **lookup_read_ref(db *d, kstr key)
     kobj **ref = db_ref(d, key);
     if (ref) {
         db_stats.hits++;
-        kobj_set_lru(*ref, db_lru_clock);
+        evict_touch(*ref);
     } else {
         db_stats.misses++;
     }
@@ -99,7 +100,7 @@ static kobj **lookup_write_ref(db *d, kstr key)
 {
     kobj **ref = db_ref(d, key);
     if (ref) {
-        kobj_set_lru(*ref, db_lru_clock);
+        evict_touch(*ref);
     }
     return ref;
 }
@@ -139,7 +140,7 @@ static void store_string(db *d, kobj **ref, kstr key, kstr val, int enc, int64_t
     if (at >= 0) {
         db_set_expire(d, ref, at); /* had a TTL already: rewritten in place */
     }
-    kobj_set_lru(*ref, db_lru_clock);
+    evict_touch(*ref);
 }
 
 /* ---- option parsing and expire times ------------------------------------------------- */

@@ -49,6 +49,7 @@
 #include "core/scanargs.h"
 #include "core/families.h"
 #include "db/db.h"
+#include "db/evict.h"
 #include "ds/ht.h"
 #include "ds/listpack.h"
 #include "ds/skiplist.h"
@@ -837,7 +838,7 @@ static bool write_or_reply(client *c, kstr key, kobj **out)
 {
     kobj *o = db_find(c->db, key);
     if (o) {
-        kobj_set_lru(o, db_lru_clock);
+        evict_touch(o);
         if (kobj_type(o) != OBJ_ZSET) {
             reply_wrongtype(c);
             return false;
@@ -2259,7 +2260,7 @@ static void setop_generic(client *c, const kstr *dst, int at, int op, bool card_
         if (dst) {
             o = db_find(c->db, c->argv[j]);
             if (o) {
-                kobj_set_lru(o, db_lru_clock);
+                evict_touch(o);
             }
         } else {
             o = db_find_read(c->db, c->argv[j]);
