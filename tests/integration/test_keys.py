@@ -730,7 +730,6 @@ def test_object_freq_needs_lfu_policy(c):
     assert c("OBJECT", "FREQ", "missing") is None
 
 
-@pytest.mark.skipif(not IS_REDIS, reason="maxmemory-policy and LFU counters: issue 5")
 def test_object_freq_and_idletime_under_lfu(start_server):
     srv = start_server("--maxmemory-policy", "allkeys-lfu")
     c = Raw(srv)
