@@ -3,7 +3,6 @@ import time
 
 import pytest
 
-from conftest import IS_REDIS
 from util import NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity, bad_expire, make_list
 
 LLONG_MAX = 2 ** 63 - 1
