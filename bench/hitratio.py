@@ -117,8 +117,10 @@ def replay(server, gets, sets, batch, warm):
 
 
 def run_one(opts, name, binary, policy, stream, workdir):
+    extra = opts.kvik_args.split() if name == "kvik" else []
     server = Server(name, binary, ["--maxmemory", str(opts.maxmemory),
-                                   "--maxmemory-policy", policy], opts.server_cpu, workdir)
+                                   "--maxmemory-policy", policy] + extra, opts.server_cpu,
+                    workdir)
     server.start()
     try:
         t0 = time.monotonic()
@@ -148,6 +150,11 @@ def parse_args(argv):
     p.add_argument("--batch", type=int, default=200, help="GETs per pipelined batch")
     p.add_argument("--streams", default="zipf-0.8,zipf-1.0,zipf-1.2,scan-mix")
     p.add_argument("--quick", action="store_true", help="smoke test: 16mb, 300k requests")
+    p.add_argument("--redis-policies", default=",".join(REDIS_POLICIES),
+                   help="redis-server policies to run (allkeys-lru is always run: the baseline)")
+    p.add_argument("--kvik-policies", default=",".join(KVIK_POLICIES))
+    p.add_argument("--kvik-args", default="",
+                   help="extra arguments for kvik-server only, space-separated")
     p.add_argument("--seed", type=int, default=1)
     opts = p.parse_args(argv)
     if opts.quick:
@@ -189,7 +196,10 @@ def main(argv):
             raise BenchError("unknown stream %s" % name)
         streams[name] = encode_stream(ids)
 
-    sides = [("redis", opts.redis, REDIS_POLICIES), ("kvik", opts.kvik, KVIK_POLICIES)]
+    redis_policies = ["allkeys-lru"] + [p for p in opts.redis_policies.split(",")
+                                        if p and p != "allkeys-lru"]
+    kvik_policies = [p for p in opts.kvik_policies.split(",") if p]
+    sides = [("redis", opts.redis, redis_policies), ("kvik", opts.kvik, kvik_policies)]
     results = {}
     with tempfile.TemporaryDirectory(prefix="kvik-hitratio-") as workdir:
         for sname, stream in streams.items():

@@ -1,14 +1,15 @@
 /* evict.h - maxmemory: eviction policies and the per-key access metadata they keep.
  *
  * Policies. Redis's eight (noeviction, allkeys-/volatile- lru, lfu, random, volatile-ttl)
- * with Redis's sampling and 16-entry candidate pool, plus allkeys-s3fifo (Kvik only).
+ * with Redis's sampling and 16-entry candidate pool, plus allkeys-s3fifo (Kvik only, see
+ * evict.c).
  * volatile-* policies only ever pick keys that have a TTL.
  *
  * Metadata lives in the entry's 24-bit lru field (object.h); what it means depends on the
  * policy, so switching policy at run time takes a while to settle, as in Redis:
  *   LRU, random, ttl, noeviction: seconds clock of the last access (db_lru_clock)
  *   LFU:     minutes of the last decrement (16 bits) << 8 | log counter (8 bits)
- *   S3-FIFO: small:1 | freq:2 | seconds clock of the last access (21 bits)
+ *   S3-FIFO: small:1 | hit:1 | seconds clock of the last access (22 bits)
  *
  * Accounting. "Used" for eviction is what the allocator holds minus what has been handed
  * to the lazy-free thread but not freed yet, so freeing a large value in the background
