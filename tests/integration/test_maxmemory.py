@@ -347,3 +347,21 @@ def test_evicted_keyspace_events(own):
         assert msg[3].startswith(b"k:")
     finally:
         sub.close()
+
+
+def test_lazily_freed_values_count_as_freed(own):
+    """A large hash evicted goes to the lazy-free thread; the bytes it will free count at
+    once, so one eviction is enough (without that, eviction would go on deleting until
+    the background thread caught up)."""
+    c = own("volatile-ttl")
+    fill(c, "p", 100)
+    for h in range(8):
+        key = "h:%d" % h
+        for base in range(0, 2000, 500):
+            c("HSET", key, *[x for i in range(base, base + 500)
+                             for x in ("field:%d" % i, "value:%d" % i)])
+        assert c("EXPIRE", key, str(1000 + h)) == 1
+    shrink(c, 30 * 1000)
+    assert evicted(c) == 1
+    assert c("DBSIZE") == 107
+    assert present(c, "p", 100) == list(range(100))
