@@ -66,15 +66,12 @@ def scan_mix(base, nkeys, rng):
 
 
 def encode_stream(ids):
-    """Pre-encoded GET and SET commands per request (bytes), so the replay loop only
-    joins."""
-    gets, sets = [], []
-    for k in ids:
-        key = b"key:%d" % k
-        gets.append(b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(key), key))
-        sets.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
-                    % (len(key), key, len(VALUE), VALUE))
-    return gets, sets
+    """The keys of the requests, as bytes (commands are built per batch: a stream of
+    pre-built SETs with 1 KB values would take gigabytes)."""
+    return [b"key:%d" % k for k in ids]
+
+
+SET_TAIL = b"$%d\r\n%s\r\n" % (len(VALUE), VALUE)
 
 
 def read_replies(rfile, n):
@@ -91,18 +88,21 @@ def read_replies(rfile, n):
     return misses
 
 
-def replay(server, gets, sets, batch, warm):
+def replay(server, keys, batch, warm):
     """Returns (misses, requests) over the measured part, and the highest VmRSS seen."""
     peak = 0
     misses = counted = 0
     with RespConn(server.port, timeout=60) as c:
         sock, rfile = c.sock, c.rfile
-        for start in range(0, len(gets), batch):
-            end = min(start + batch, len(gets))
-            sock.sendall(b"".join(gets[start:end]))
+        for start in range(0, len(keys), batch):
+            end = min(start + batch, len(keys))
+            sock.sendall(b"".join(b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(k), k)
+                                  for k in keys[start:end]))
             missed = read_replies(rfile, end - start)
             if missed:
-                sock.sendall(b"".join(sets[start + i] for i in missed))
+                sock.sendall(b"".join(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n%s"
+                                      % (len(keys[start + i]), keys[start + i], SET_TAIL)
+                                      for i in missed))
                 for _ in missed:
                     line = rfile.readline()
                     if line != b"+OK\r\n":
@@ -124,7 +124,7 @@ def run_one(opts, name, binary, policy, stream, workdir):
     server.start()
     try:
         t0 = time.monotonic()
-        misses, counted, peak = replay(server, stream[0], stream[1], opts.batch, opts.warm)
+        misses, counted, peak = replay(server, stream, opts.batch, opts.warm)
         elapsed = time.monotonic() - t0
         with RespConn(server.port) as c:
             info = parse_info(c.call("INFO", "all"))
@@ -143,13 +143,13 @@ def parse_args(argv):
                                             "maxmemory.")
     p.add_argument("--kvik", default=str(REPO_ROOT / "kvik-server"))
     p.add_argument("--redis", default="/usr/bin/redis-server")
-    p.add_argument("--maxmemory", default="48mb",
-                   help="for both servers (bytes, or with kb/mb/gb; default 48mb)")
-    p.add_argument("--requests", type=int, default=1200000,
-                   help="requests per stream (default 1200000)")
+    p.add_argument("--maxmemory", default="64mb",
+                   help="for both servers (bytes, or with kb/mb/gb; default 64mb)")
+    p.add_argument("--requests", type=int, default=3000000,
+                   help="requests per stream (default 3000000)")
     p.add_argument("--batch", type=int, default=200, help="GETs per pipelined batch")
     p.add_argument("--streams", default="zipf-0.8,zipf-1.0,zipf-1.2,scan-mix")
-    p.add_argument("--quick", action="store_true", help="smoke test: 16mb, 300k requests")
+    p.add_argument("--quick", action="store_true", help="smoke test: 16mb, 400k requests")
     p.add_argument("--redis-policies", default=",".join(REDIS_POLICIES),
                    help="redis-server policies to run (allkeys-lru is always run: the baseline)")
     p.add_argument("--kvik-policies", default=",".join(KVIK_POLICIES))
@@ -158,7 +158,7 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1)
     opts = p.parse_args(argv)
     if opts.quick:
-        opts.maxmemory, opts.requests = "16mb", 300000
+        opts.maxmemory, opts.requests = "16mb", 400000
     units = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3}
     mm = opts.maxmemory.lower()
     opts.maxmemory = (int(mm[:-2]) * units[mm[-2:]]) if mm[-2:] in units else int(mm)

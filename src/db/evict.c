@@ -20,12 +20,12 @@
  * queue is for). M evicts the key with the lowest estimated frequency among samples
  * (Redis's pool, maxmemory-samples). Measured with bench/hitratio.py, plain S3-FIFO (M as
  * a CLOCK) missed 0.87x as often as Redis's allkeys-lru on Zipf 1.0; choosing in M by
- * the sketch brings that to ~0.82x.
+ * the sketch brings that to ~0.80x.
  *
  * Cost: two bits of the lru field per key; S is a ring of (database, key hash) pairs, 12
- * bytes for each key in S (~1.2 bytes a key); the sketch is 4 rows of 4-bit counters as
- * wide as the keyspace (2-4 bytes a key). The lru field keeps 22 bits of the access
- * clock, so OBJECT IDLETIME stays meaningful.
+ * bytes for each key in S (~1.2 bytes a key); the sketch is 4 rows of 4-bit counters,
+ * each twice as wide as the keyspace (4-8 bytes a key). The lru field keeps 22 bits of
+ * the access clock, so OBJECT IDLETIME stays meaningful.
  *
  *   lru field under S3-FIFO:  | small:1 | hit:1 | last access, seconds mod 2^22 |
  *                               bit 23    bit 22   21..0
@@ -121,8 +121,8 @@ static void lfu_update(kobj *o)
 /* ---- the frequency sketch (S3-FIFO's ghost, with counts) ----
  *
  * A count-min sketch of 4-bit counters, 4 rows of `width` counters (two a byte), counting
- * every access to every key, cached or not; all counters are halved every 10 x width
- * accesses, so it follows what is popular now. About 2-4 bytes a key. */
+ * every access to every key, cached or not; all counters are halved every 10 x keys
+ * accesses, so it follows what is popular now (TinyLFU's reset). 4-8 bytes a key. */
 
 #define SK_ROWS 4
 #define SK_MAX 15
@@ -131,6 +131,7 @@ static struct {
     uint8_t *cells;  /* row r, counter i: nibble i & 1 of byte r * width / 2 + i / 2 */
     size_t width;    /* a power of two */
     unsigned shift;  /* 64 - log2(width) */
+    size_t keys;     /* keys when last fitted: the halving period is 10 x keys */
     size_t adds;
 } sketch;
 
@@ -167,12 +168,15 @@ static void sk_release(void)
     memset(&sketch, 0, sizeof(sketch));
 }
 
-/* Sized to the keyspace: width the power of two >= keys (at least 4096); resizing
- * starts over, which only happens while the keyspace doubles. */
+/* Sized to the keyspace: width the power of two >= 2 x keys (at least 4096); resizing
+ * starts over, which only happens while the keyspace doubles. Half as wide missed ~4%
+ * more often on bench/hitratio.py's Zipf 1.0 (collisions inflate the counts of rare keys);
+ * twice as wide gained nothing. */
 static void sk_fit(size_t keys)
 {
     size_t want = 4096;
-    while (want < keys) {
+    sketch.keys = keys;
+    while (want < keys * 2) {
         want *= 2;
     }
     if (sketch.cells && sketch.width >= want) {
@@ -200,7 +204,7 @@ static void sk_add(uint64_t h)
             }
         }
     }
-    if (++sketch.adds >= sketch.width * 10) {
+    if (++sketch.adds >= (sketch.keys > 4096 ? sketch.keys : 4096) * 10) {
         for (size_t j = 0; j < SK_ROWS * sketch.width / 2; j++) {
             sketch.cells[j] = (uint8_t)((sketch.cells[j] >> 1) & 0x77);
         }
