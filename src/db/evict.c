@@ -340,7 +340,7 @@ void evict_key_added(db *d, uint64_t hash, kobj *o, const kobj *old)
                 db *pd;
                 kobj *p = ring_pop(&pd);
                 if (p) {
-                    kobj_set_lru(p, kobj_lru(p) & ~S3_SMALL);
+                    kobj_set_lru(p, kobj_lru(p) & S3_CLOCK_MASK);
                 }
             }
         } else {
@@ -350,8 +350,8 @@ void evict_key_added(db *d, uint64_t hash, kobj *o, const kobj *old)
     }
 }
 
-/* Entries written under another policy carry other bits where S3-FIFO keeps small and
- * freq: start them all in M at frequency 0. */
+/* Entries written under another policy carry other bits where S3-FIFO keeps its small
+ * and hit flags: start them all in M. */
 static void s3_reset_all(void)
 {
     for (int i = 0; i < db_count(); i++) {
