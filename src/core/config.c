@@ -626,6 +626,7 @@ void cmd_config_resetstat(client *c)
 {
     memset(&srv.stats, 0, sizeof(srv.stats));
     db_stats.hits = db_stats.misses = db_stats.expired_keys = 0;
+    evict_stats.evicted_keys = evict_stats.exceeded_time_us = 0;
     for (size_t i = 0; command_at(i); i++) {
         command *cmd = command_at(i);
         memset(&cmd->stats, 0, sizeof(cmd->stats));

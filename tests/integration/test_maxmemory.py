@@ -121,6 +121,9 @@ def test_allkeys_policies_evict_to_the_limit(own, policy):
     assert before <= COLD + 50 - left <= evicted(c)
     assert c("SET", "after", "v") == "OK"
     assert used(c) <= limit + 64 * 1024
+    assert c("CONFIG", "SET", "maxmemory", "0") == "OK"
+    assert c("CONFIG", "RESETSTAT") == "OK"
+    assert evicted(c) == 0
 
 
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu",
