@@ -145,10 +145,10 @@ size_t multi_queued(const client *c)
     return c->mstate ? ((multi_state *)c->mstate)->n : 0;
 }
 
-int multi_queued_flags(const client *c)
+uint32_t multi_queued_flags(const client *c)
 {
     const multi_state *m = c->mstate;
-    int flags = 0;
+    uint32_t flags = 0;
     for (size_t i = 0; m && i < m->n; i++) {
         flags |= m->cmds[i]->cmd->flags;
     }

@@ -21,6 +21,6 @@ void multi_reset(client *c);                 /* DISCARD + UNWATCH (RESET, discon
 size_t multi_queued(const client *c);        /* CLIENT LIST multi= (-1 reported by caller) */
 size_t multi_mem(const client *c);
 /* The union of the flags of the commands queued so far (EXEC is DENYOOM when one is). */
-int multi_queued_flags(const client *c);
+uint32_t multi_queued_flags(const client *c);
 
 #endif
