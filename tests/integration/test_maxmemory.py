@@ -368,3 +368,20 @@ def test_lazily_freed_values_count_as_freed(own):
     assert evicted(c) == 1
     assert c("DBSIZE") == 107
     assert present(c, "p", 100) == list(range(100))
+
+
+@pytest.mark.skipif(IS_REDIS, reason="Kvik's own policy")
+def test_s3fifo_resists_a_scan(own):
+    """Keys read once pass through the small queue and leave from there: a flood of them,
+    several times what fits, does not push out keys that are read again and again."""
+    c = own("allkeys-s3fifo", "--maxmemory", "1gb")
+    fill(c, "hot", HOT)
+    c("CONFIG", "SET", "maxmemory", str(used(c) + 200 * 1000))
+    for rnd in range(10):
+        for i in range(HOT):
+            c.send(_enc(["GET", "hot:%d" % i]))
+        for i in range(HOT):
+            assert c.read() is not None
+        fill(c, "scan%d" % rnd, 100)  # 1000 one-hit keys in all, ~5x what fits
+    assert evicted(c) >= 700
+    assert len(present(c, "hot", HOT)) == HOT
