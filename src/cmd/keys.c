@@ -19,7 +19,7 @@
  * clock, so one command sees one instant.
  *
  * Debt: FLUSHDB/FLUSHALL ASYNC and UNLINK free synchronously until a lazy-free thread
- * exists; OBJECT FREQ/IDLETIME assume a non-LFU maxmemory policy until eviction lands.
+ * exists.
  */
 #include <limits.h>
 #include <string.h>
@@ -31,6 +31,7 @@
 #include "core/scanargs.h"
 #include "core/families.h"
 #include "core/persistence.h"
+#include "db/evict.h"
 #include "pubsub/notify.h"
 #include "types/types.h"
 
@@ -70,7 +71,7 @@ static kobj **ref_write(db *d, kstr key)
 {
     kobj **ref = db_ref(d, key);
     if (ref) {
-        kobj_set_lru(*ref, db_lru_clock);
+        evict_touch(*ref);
     }
     return ref;
 }
@@ -638,13 +639,6 @@ static void cmd_copy(client *c)
 
 /* ---- OBJECT ---- */
 
-/* Whether OBJECT FREQ is answerable. Debt: there is no maxmemory-policy yet, so the
- * policy is never an LFU one (Redis's default, noeviction, is not). */
-static bool lfu_policy(void)
-{
-    return false;
-}
-
 static kobj *object_lookup(client *c)
 {
     kobj *o = find_notouch_ex(c->db, c->argv[2], false);
@@ -683,16 +677,13 @@ static void object_idletime(client *c)
     if (!o) {
         return;
     }
-    if (lfu_policy()) {
+    if (evict_policy_is_lfu()) {
         reply_error(&c->out, "ERR An LFU maxmemory policy is selected, idle time not tracked. "
                              "Please note that when switching between policies at runtime "
                              "LRU and LFU data will take some time to adjust.");
         return;
     }
-    /* The 24-bit clock in seconds wraps (every ~194 days): count across the wrap. */
-    uint32_t now = db_lru_clock & 0xffffff, lru = kobj_lru(o);
-    long long idle = now >= lru ? (long long)(now - lru) : (long long)now + (0xffffff - lru);
-    reply_int(&c->out, idle);
+    reply_int(&c->out, evict_idle_seconds(o));
 }
 
 static void object_freq(client *c)
@@ -701,13 +692,13 @@ static void object_freq(client *c)
     if (!o) {
         return;
     }
-    if (!lfu_policy()) {
+    if (!evict_policy_is_lfu()) {
         reply_error(&c->out, "ERR An LFU maxmemory policy is not selected, access frequency "
                              "not tracked. Please note that when switching between policies "
                              "at runtime LRU and LFU data will take some time to adjust.");
         return;
     }
-    reply_int(&c->out, 0); /* unreachable until LFU counters exist */
+    reply_int(&c->out, evict_lfu_freq(o));
 }
 
 static void object_help(client *c)

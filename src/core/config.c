@@ -25,6 +25,7 @@
 #include "core/server.h"
 #include "core/tracking.h"
 #include "db/db.h"
+#include "db/evict.h"
 #include "obs/slowlog.h"
 #include "pubsub/notify.h"
 #include "types/limits.h"
@@ -116,10 +117,27 @@ static void format_notify(char *buf, size_t cap)
     notify_flags_format(notify_flags(), buf, cap);
 }
 
+static const char *apply_eviction(void)
+{
+    evict_config_changed();
+    return NULL;
+}
+
+static const char *apply_maxmemory(void)
+{
+    size_t used = evict_used_memory();
+    if (evict_cfg.maxmemory && (size_t)evict_cfg.maxmemory < used) {
+        log_warning("WARNING: the new maxmemory value set via CONFIG SET (%llu) is smaller "
+                    "than the current memory usage (%zu). This will result in key eviction "
+                    "and/or the inability to accept new write commands depending on the "
+                    "maxmemory-policy.", (unsigned long long)evict_cfg.maxmemory, used);
+    }
+    evict_perform();
+    return NULL;
+}
+
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
-static char *fixed_policy;
 static bool fixed_appendonly;
-static long long fixed_maxmemory;
 
 static const directive table[] = {
     {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, NULL, apply_listen},
@@ -185,10 +203,16 @@ static const directive table[] = {
     {"rdbchecksum", K_BOOL, &srv.cfg.rdbchecksum, 0, 1, "yes", 0, NULL, NULL},
     {"stop-writes-on-bgsave-error", K_BOOL, &srv.cfg.stop_writes_on_bgsave_error, 0, 1, "yes",
      0, NULL, NULL},
-    /* Facts until persistence (issue 6) and eviction (issue 5) land. */
+    /* A fact until the append-only file (issue 6) lands. */
     {"appendonly", K_BOOL, &fixed_appendonly, 0, 1, "no", F_FIXED, NULL, NULL},
-    {"maxmemory", K_MEM, &fixed_maxmemory, 0, LLONG_MAX, "0", F_FIXED, NULL, NULL},
-    {"maxmemory-policy", K_STRING, &fixed_policy, 0, 0, "noeviction", F_FIXED, NULL, NULL},
+#define EV(field) (&evict_cfg.field)
+    {"maxmemory", K_MEM, EV(maxmemory), 0, LLONG_MAX, "0", 0, NULL, apply_maxmemory},
+    {"maxmemory-policy", K_ENUM, EV(policy), 0, 0, "noeviction", 0, evict_policy_names,
+     apply_eviction},
+    {"maxmemory-samples", K_INT, EV(samples), 1, INT_MAX, "5", 0, NULL},
+    {"maxmemory-eviction-tenacity", K_INT, EV(tenacity), 0, 100, "10", 0, NULL},
+    {"lfu-log-factor", K_INT, EV(lfu_log_factor), 0, INT_MAX, "10", 0, NULL},
+    {"lfu-decay-time", K_INT, EV(lfu_decay_time), 0, INT_MAX, "1", 0, NULL},
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -267,7 +291,7 @@ static bool is_unimplemented(const char *name, size_t len)
 /* Parses and stores one value. Returns NULL or Redis's reason text. */
 static const char *set_value(const directive *d, const char *v, size_t len)
 {
-    static char msg[128];
+    static char msg[256];
     char tmp[64];
     long long ll;
     unsigned long long ull;
@@ -857,6 +881,7 @@ void cmd_config_resetstat(client *c)
 {
     memset(&srv.stats, 0, sizeof(srv.stats));
     db_stats.hits = db_stats.misses = db_stats.expired_keys = 0;
+    evict_stats.evicted_keys = evict_stats.exceeded_time_us = 0;
     for (size_t i = 0; command_at(i); i++) {
         command *cmd = command_at(i);
         memset(&cmd->stats, 0, sizeof(cmd->stats));

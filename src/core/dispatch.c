@@ -23,6 +23,7 @@
 #include "core/persistence.h"
 #include "core/server.h"
 #include "core/tracking.h"
+#include "db/evict.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
 #include "pubsub/pubsub.h"
@@ -243,6 +244,30 @@ void dispatch_call(client *c, command *cmd)
     }
 }
 
+/* Over maxmemory after evicting what the policy allows: Redis refuses commands that may
+ * grow memory (DENYOOM, or an EXEC queuing one), and inside MULTI anything that would be
+ * queued, since the queue itself grows. */
+static bool refused_for_memory(client *c, command *cmd)
+{
+    if (evict_perform() != EVICT_FAIL) {
+        return false;
+    }
+    bool is_exec = !cmd->parent && !strcmp(cmd->name, "exec");
+    if ((cmd->flags & CMD_DENYOOM) || (is_exec && (multi_queued_flags(c) & CMD_DENYOOM))) {
+        return true;
+    }
+    if (!(c->flags & CLIENT_MULTI)) {
+        return false;
+    }
+    static const char *const ends[] = {"exec", "discard", "quit", "reset"};
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        if (!cmd->parent && !strcmp(cmd->name, ends[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A command refused before it ran: counted, and inside MULTI it poisons the EXEC. */
 static void rejected(client *c)
 {
@@ -275,9 +300,14 @@ void dispatch_command(client *c)
         refuse(c, cmd, "NOAUTH Authentication required.");
         cmd->stats.rejected_calls++;
         rejected(c);
+    } else if (evict_cfg.maxmemory && refused_for_memory(c, cmd)) {
+        refuse(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+        cmd->stats.rejected_calls++;
+        rejected(c);
     } else if (persist_writes_denied() &&
                ((cmd->flags & CMD_WRITE) || (!cmd->parent && !strcmp(cmd->name, "ping")) ||
-                (!cmd->parent && !strcmp(cmd->name, "exec") && multi_queued_write(c)))) {
+                (!cmd->parent && !strcmp(cmd->name, "exec") &&
+                 (multi_queued_flags(c) & CMD_WRITE)))) {
         refuse(c, cmd, ERR_MISCONF);
         cmd->stats.rejected_calls++;
         rejected(c);

@@ -26,6 +26,7 @@
 #include "core/server.h"
 #include "core/tracking.h"
 #include "db/db.h"
+#include "db/evict.h"
 #include "db/lazyfree.h"
 #include "net/net.h"
 #include "obs/info.h"
@@ -346,8 +347,24 @@ static long cron(ev_loop *loop, long long id, void *data)
     return period;
 }
 
+/* Eviction that ran out of its time slice goes on between turns of the loop, as Redis's
+ * eviction timer does, so memory comes down even when no command arrives. */
+static long long evict_timer_id = -1;
+
+static long evict_timer(ev_loop *loop, long long id, void *data)
+{
+    if (evict_perform() == EVICT_RUNNING) {
+        return 1;
+    }
+    evict_timer_id = -1;
+    return EV_NOMORE;
+}
+
 static void before_sleep(ev_loop *loop)
 {
+    if (evict_pending() && evict_timer_id < 0) {
+        evict_timer_id = ev_timer_add(loop, 0, evict_timer, NULL);
+    }
     client_flush_pending();
     client_free_closed();
     if (srv.shutdown_asap) {

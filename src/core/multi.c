@@ -145,15 +145,14 @@ size_t multi_queued(const client *c)
     return c->mstate ? ((multi_state *)c->mstate)->n : 0;
 }
 
-bool multi_queued_write(const client *c)
+uint32_t multi_queued_flags(const client *c)
 {
     const multi_state *m = c->mstate;
+    uint32_t flags = 0;
     for (size_t i = 0; m && i < m->n; i++) {
-        if (m->cmds[i]->cmd->flags & CMD_WRITE) {
-            return true;
-        }
+        flags |= m->cmds[i]->cmd->flags;
     }
-    return false;
+    return flags;
 }
 
 size_t multi_mem(const client *c)

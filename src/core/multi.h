@@ -20,6 +20,7 @@ void multi_flag_error(client *c);            /* a rejected command poisons the E
 void multi_reset(client *c);                 /* DISCARD + UNWATCH (RESET, disconnect) */
 size_t multi_queued(const client *c);        /* CLIENT LIST multi= (-1 reported by caller) */
 size_t multi_mem(const client *c);
-bool multi_queued_write(const client *c);    /* a queued command has CMD_WRITE */
+/* The union of the flags of the commands queued so far (EXEC is DENYOOM when one is). */
+uint32_t multi_queued_flags(const client *c);
 
 #endif

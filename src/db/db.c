@@ -7,6 +7,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/hash.h"
+#include "db/evict.h"
 #include "db/lazyfree.h"
 #include "pubsub/notify.h"
 
@@ -73,6 +74,7 @@ void db_setup(int count)
         dbs[i].keys = ht_create(&keyspace_type);
     }
     db_now_ms = clock_ms();
+    evict_config_changed();
 }
 
 void db_teardown(void)
@@ -105,8 +107,9 @@ void db_free_entry(kobj *o)
 {
     if (kobj_type(o) != OBJ_STRING && kobj_free_effort(o) > LAZYFREE_THRESHOLD) {
         void (*fn)(void *);
+        size_t bytes = kobj_alloc_size(o) - kv_alloc_size(o);
         void *value = kobj_release_value(o, &fn);
-        lazyfree_submit(fn, value);
+        lazyfree_submit_sized(fn, value, bytes);
         return;
     }
     kobj_free(o);
@@ -178,7 +181,7 @@ kobj *db_find_read(db *d, kstr key)
     kobj *o = db_find(d, key);
     if (o) {
         db_stats.hits++;
-        kobj_set_lru(o, db_lru_clock);
+        evict_touch(o);
     } else {
         db_stats.misses++;
         notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", d, key);
@@ -188,8 +191,9 @@ kobj *db_find_read(db *d, kstr key)
 
 void db_add(db *d, kobj *o)
 {
-    kobj_stamp_lru(o, db_lru_clock);
-    ht_insert(d->keys, db_key_hash(kobj_key(o)), o);
+    uint64_t h = db_key_hash(kobj_key(o));
+    evict_key_added(d, h, o, NULL);
+    ht_insert(d->keys, h, o);
     if (kobj_has_expire(o)) {
         d->expires++;
     }
@@ -202,7 +206,7 @@ void db_set(db *d, kobj *o)
     kstr key = kobj_key(o);
     uint64_t h = db_key_hash(key);
     kobj **ref = (kobj **)ht_find_ref(d->keys, h, &key);
-    kobj_stamp_lru(o, db_lru_clock);
+    evict_key_added(d, h, o, ref && !db_is_expired(*ref) ? *ref : NULL);
     bool added = !ref;
     if (!ref) {
         ht_insert(d->keys, h, o);

@@ -16,6 +16,7 @@ typedef struct job {
     struct job *next;
     lazyfree_fn *fn;
     void *ptr;
+    size_t bytes;
 } job;
 
 static pthread_t thread;
@@ -25,6 +26,7 @@ static job *head, *tail;
 static bool stopping, started;
 static atomic_size_t pending;   /* relaxed: a statistic */
 static atomic_llong freed;
+static atomic_size_t pending_bytes; /* relaxed: read by eviction as an estimate */
 
 static void *run(void *arg)
 {
@@ -47,6 +49,7 @@ static void *run(void *arg)
             return NULL; /* stopping and drained */
         }
         j->fn(j->ptr);
+        atomic_fetch_sub_explicit(&pending_bytes, j->bytes, memory_order_relaxed);
         free(j);
         atomic_fetch_sub_explicit(&pending, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&freed, 1, memory_order_relaxed);
@@ -73,6 +76,11 @@ void lazyfree_teardown(void)
 
 void lazyfree_submit(lazyfree_fn *fn, void *ptr)
 {
+    lazyfree_submit_sized(fn, ptr, 0);
+}
+
+void lazyfree_submit_sized(lazyfree_fn *fn, void *ptr, size_t bytes)
+{
     /* The job node comes from plain malloc: it is freed on the other thread and is
      * bookkeeping, not data. No thread (start-up failure): free inline. */
     job *j = started ? malloc(sizeof(*j)) : NULL;
@@ -83,7 +91,9 @@ void lazyfree_submit(lazyfree_fn *fn, void *ptr)
     j->next = NULL;
     j->fn = fn;
     j->ptr = ptr;
+    j->bytes = bytes;
     atomic_fetch_add_explicit(&pending, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pending_bytes, bytes, memory_order_relaxed);
     pthread_mutex_lock(&lock);
     if (tail) {
         tail->next = j;
@@ -98,6 +108,11 @@ void lazyfree_submit(lazyfree_fn *fn, void *ptr)
 size_t lazyfree_pending(void)
 {
     return atomic_load_explicit(&pending, memory_order_relaxed);
+}
+
+size_t lazyfree_pending_bytes(void)
+{
+    return atomic_load_explicit(&pending_bytes, memory_order_relaxed);
 }
 
 long long lazyfree_freed(void)

@@ -19,6 +19,10 @@ typedef void lazyfree_fn(void *ptr);
 void lazyfree_setup(void);
 void lazyfree_teardown(void);          /* drains the queue and joins the thread */
 void lazyfree_submit(lazyfree_fn *fn, void *ptr);
+/* The same, for a value known to hold `bytes`: counted in lazyfree_pending_bytes() until
+ * freed, so that maxmemory does not evict for memory already on its way out. */
+void lazyfree_submit_sized(lazyfree_fn *fn, void *ptr, size_t bytes);
+size_t lazyfree_pending_bytes(void);
 size_t lazyfree_pending(void);         /* jobs not done yet (INFO lazyfree_pending_objects) */
 long long lazyfree_freed(void);        /* jobs done since start (INFO lazyfreed_objects) */
 

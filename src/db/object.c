@@ -86,16 +86,9 @@ uint32_t kobj_lru(const kobj *o)
 
 bool kobj_lru_frozen;
 
-void kobj_stamp_lru(kobj *o, uint32_t lru)
-{
-    o->meta = (o->meta & 0xffu) | (lru << 8);
-}
-
 void kobj_set_lru(kobj *o, uint32_t lru)
 {
-    if (!kobj_lru_frozen) {
-        kobj_stamp_lru(o, lru);
-    }
+    o->meta = (o->meta & 0xffu) | (lru << 8);
 }
 
 /* Allocates an entry with room for a value part of vsize bytes and fills the header,

@@ -490,6 +490,38 @@ void **ht_find_ref(ht *h, uint64_t hash, const void *key)
     return NULL;
 }
 
+static void *chain_find_with(const bucket *b, uint8_t tag,
+                             bool (*match)(const void *entry, const void *arg), const void *arg)
+{
+    do {
+        for (unsigned m = tag_matches(b, tag); m; m &= m - 1) {
+            void *e = b->slots[__builtin_ctz(m)];
+            if (match(e, arg)) {
+                return e;
+            }
+        }
+        b = child_of(b);
+    } while (b);
+    return NULL;
+}
+
+void *ht_find_with(const ht *h, uint64_t hash, bool (*match)(const void *entry, const void *arg),
+                   const void *arg)
+{
+    uint8_t tag = tag_of(hash);
+    const table *t0 = &h->t[0], *t1 = &h->t[1];
+    if (t0->used) {
+        size_t idx = hash & t0->mask;
+        if (!rehashing(h) || idx >= h->rehash_idx) {
+            void *e = chain_find_with(&t0->b[idx], tag, match, arg);
+            if (e) {
+                return e;
+            }
+        }
+    }
+    return t1->used ? chain_find_with(&t1->b[hash & t1->mask], tag, match, arg) : NULL;
+}
+
 void ht_prefetch(const ht *h, uint64_t hash)
 {
     for (int i = 0; i < 2; i++) {

@@ -63,6 +63,10 @@ void *ht_find(const ht *h, uint64_t hash, const void *key);
 /* The slot holding the matching entry, or NULL: lets the caller swap in a reallocated
  * entry (*ref = new_entry) without a second lookup. See Validity above. */
 void **ht_find_ref(ht *h, uint64_t hash, const void *key);
+/* The entry stored under hash for which match(entry, arg) holds, or NULL: a lookup by
+ * something other than the key (eviction keeps key hashes, not keys). */
+void *ht_find_with(const ht *h, uint64_t hash, bool (*match)(const void *entry, const void *arg),
+                   const void *arg);
 /* Lookup hints, no effect on contents: ht_prefetch starts loading the bucket(s) where
  * hash lives; ht_prefetch_entries, called once that has had time to arrive, starts
  * loading the entries whose tag matches. A batch of lookups issues both for all its keys

@@ -35,6 +35,7 @@
 #include "db/db.h"
 #include "core/blocking.h"
 #include "core/tracking.h"
+#include "db/evict.h"
 #include "db/lazyfree.h"
 #include "types/types.h"
 
@@ -371,6 +372,16 @@ static double ratio(size_t a, size_t b)
     return b ? (double)a / (double)b : 0;
 }
 
+void info_memory_figures(info_memory *m)
+{
+    track_peak();
+    m->used = kv_used_memory();
+    m->peak = memory_peak;
+    m->startup = memory_startup;
+    m->rss = rss_bytes();
+    m->clients_normal = clients_memory(&m->max_client_in, &m->max_client_out);
+}
+
 static void section_memory(sbuf *b)
 {
     size_t used = kv_used_memory();
@@ -387,7 +398,8 @@ static void section_memory(sbuf *b)
     size_t net = used > memory_startup ? used - memory_startup : 0;
     unsigned long long sysmem =
         (unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE);
-    char used_h[32], rss_h[32], peak_h[32], sys_h[32];
+    char used_h[32], rss_h[32], peak_h[32], sys_h[32], max_h[32];
+    info_bytes_to_human(max_h, (unsigned long long)evict_cfg.maxmemory);
     info_bytes_to_human(used_h, used);
     info_bytes_to_human(rss_h, rss);
     info_bytes_to_human(peak_h, memory_peak);
@@ -429,9 +441,9 @@ static void section_memory(sbuf *b)
            "used_memory_functions:0\r\n"
            "used_memory_scripts:0\r\n"
            "used_memory_scripts_human:0B\r\n"
-           "maxmemory:0\r\n"
-           "maxmemory_human:0B\r\n"
-           "maxmemory_policy:noeviction\r\n"
+           "maxmemory:%lld\r\n"
+           "maxmemory_human:%s\r\n"
+           "maxmemory_policy:%s\r\n"
            "allocator_frag_ratio:1.00\r\n"
            "allocator_frag_bytes:0\r\n"
            "allocator_rss_ratio:%.2f\r\n"
@@ -451,6 +463,7 @@ static void section_memory(sbuf *b)
            "active_defrag_running:0\r\n"
            "lazyfree_pending_objects:%zu\r\n"
            "lazyfreed_objects:%lld\r\n",
+           evict_cfg.maxmemory, max_h, evict_policy_names[evict_cfg.policy],
            ratio(rss, used), (long long)rss - (long long)used, ratio(rss, used),
            (long long)rss - (long long)used, mem_clients, kv_alloc_name(), lazyfree_pending(),
            lazyfree_freed());
@@ -522,6 +535,13 @@ static void section_persistence(sbuf *b)
     }
 }
 
+/* How long memory has been over maxmemory in the current stretch (0 when under). */
+static long long exceeded_now_us(void)
+{
+    uint64_t since = evict_stats.exceeded_since_us;
+    return since ? (long long)(clock_mono_us() - since) : 0;
+}
+
 static void section_stats(sbuf *b)
 {
     const struct server_stats *st = &srv.stats;
@@ -547,10 +567,10 @@ static void section_stats(sbuf *b)
            "expired_stale_perc:%.2f\r\n"
            "expired_time_cap_reached_count:0\r\n"
            "expire_cycle_cpu_milliseconds:%lld\r\n"
-           "evicted_keys:0\r\n"
+           "evicted_keys:%lld\r\n"
            "evicted_clients:0\r\n"
-           "total_eviction_exceeded_time:0\r\n"
-           "current_eviction_exceeded_time:0\r\n"
+           "total_eviction_exceeded_time:%lld\r\n"
+           "current_eviction_exceeded_time:%lld\r\n"
            "keyspace_hits:%lld\r\n"
            "keyspace_misses:%lld\r\n",
            st->total_connections_received, st->total_commands_processed, rate_get(RATE_OPS),
@@ -558,7 +578,9 @@ static void section_stats(sbuf *b)
            (double)rate_get(RATE_NET_OUT) / 1024, st->rejected_connections,
            db_stats.expired_keys, hash_expired_fields(),
            (double)db_stats.expired_stale_perc_x100 / 100,
-           db_stats.expire_cycle_cpu_us / 1000, db_stats.hits, db_stats.misses);
+           db_stats.expire_cycle_cpu_us / 1000, evict_stats.evicted_keys,
+           (evict_stats.exceeded_time_us + exceeded_now_us()) / 1000, exceeded_now_us() / 1000,
+           db_stats.hits, db_stats.misses);
     sb_add(b,
            "pubsub_channels:0\r\n"
            "pubsub_patterns:0\r\n"

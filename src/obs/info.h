@@ -29,4 +29,12 @@ void info_reset_stats(void);
 /* Redis's bytesToHuman: "894.93K", "1.00M", "12B". buf >= 32 bytes. */
 void info_bytes_to_human(char *buf, unsigned long long n);
 
+/* The memory figures INFO memory reports, for MEMORY STATS and MEMORY DOCTOR. */
+typedef struct info_memory {
+    size_t used, peak, startup, rss;
+    size_t clients_normal;    /* client buffers, as mem_clients_normal */
+    size_t max_client_in, max_client_out;
+} info_memory;
+void info_memory_figures(info_memory *m);
+
 #endif

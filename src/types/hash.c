@@ -55,6 +55,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "db/evict.h"
 #include "ds/fieldtab.h"
 #include "ds/listpack.h"
 #include "pubsub/notify.h"
@@ -853,7 +854,7 @@ static kobj *lookup(client *c, kstr key, bool read, bool *wrong)
         return NULL;
     }
     if (!read) {
-        kobj_set_lru(o, db_lru_clock); /* db_find_read did it for reads */
+        evict_touch(o); /* db_find_read did it for reads */
     }
     if (kobj_type(o) != OBJ_HASH) {
         reply_wrongtype(c);

@@ -58,6 +58,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "db/evict.h"
 #include "pubsub/notify.h"
 #include "ds/ht.h"
 #include "ds/intset.h"
@@ -694,7 +695,7 @@ static kobj *lookup_write(client *c, kstr key)
     if (!ref) {
         return NULL;
     }
-    kobj_set_lru(*ref, db_lru_clock);
+    evict_touch(*ref);
     return *ref;
 }
 

@@ -34,6 +34,7 @@
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "core/families.h"
+#include "db/evict.h"
 #include "core/server.h"
 #include "pubsub/notify.h"
 
@@ -88,7 +89,7 @@ static kobj **lookup_read_ref(db *d, kstr key)
     kobj **ref = db_ref(d, key);
     if (ref) {
         db_stats.hits++;
-        kobj_set_lru(*ref, db_lru_clock);
+        evict_touch(*ref);
     } else {
         db_stats.misses++;
         notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", d, key);
@@ -101,7 +102,7 @@ static kobj **lookup_write_ref(db *d, kstr key)
 {
     kobj **ref = db_ref(d, key);
     if (ref) {
-        kobj_set_lru(*ref, db_lru_clock);
+        evict_touch(*ref);
     }
     return ref;
 }
@@ -141,7 +142,7 @@ static void store_string(db *d, kobj **ref, kstr key, kstr val, int enc, int64_t
     if (at >= 0) {
         db_set_expire(d, ref, at); /* had a TTL already: rewritten in place */
     }
-    kobj_set_lru(*ref, db_lru_clock);
+    evict_touch(*ref);
 }
 
 /* ---- option parsing and expire times ------------------------------------------------- */

@@ -50,6 +50,7 @@
 #include "core/families.h"
 #include "pubsub/notify.h"
 #include "db/db.h"
+#include "db/evict.h"
 #include "ds/ht.h"
 #include "ds/listpack.h"
 #include "ds/skiplist.h"
@@ -839,7 +840,7 @@ static bool write_or_reply(client *c, kstr key, kobj **out)
 {
     kobj *o = db_find(c->db, key);
     if (o) {
-        kobj_set_lru(o, db_lru_clock);
+        evict_touch(o);
         if (kobj_type(o) != OBJ_ZSET) {
             reply_wrongtype(c);
             return false;

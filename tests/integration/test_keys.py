@@ -3,7 +3,6 @@ import time
 
 import pytest
 
-from conftest import IS_REDIS
 from util import NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity, bad_expire, make_list
 
 LLONG_MAX = 2 ** 63 - 1
@@ -730,7 +729,6 @@ def test_object_freq_needs_lfu_policy(c):
     assert c("OBJECT", "FREQ", "missing") is None
 
 
-@pytest.mark.skipif(not IS_REDIS, reason="maxmemory-policy and LFU counters: issue 5")
 def test_object_freq_and_idletime_under_lfu(start_server):
     srv = start_server("--maxmemory-policy", "allkeys-lfu")
     c = Raw(srv)

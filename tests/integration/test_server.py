@@ -227,7 +227,6 @@ class TestConfig:
         assert own.call("CONFIG", "GET", "requirepass") == [b"requirepass", b"pw"]
         assert own.call("CONFIG", "SET", "requirepass", "") == "OK"
 
-    @pytest.mark.skipif(not IS_REDIS, reason="maxmemory: issue 5")
     def test_set_maxmemory(self, own):
         assert own.call("CONFIG", "SET", "maxmemory", "1gb") == "OK"
         assert own.call("CONFIG", "GET", "maxmemory") == [b"maxmemory", b"1073741824"]

@@ -282,6 +282,30 @@ static void test_find_ref(void)
     ht_destroy(h);
 }
 
+/* ht_find_with: lookups by the value field instead of the key (eviction looks entries up
+ * by key hash), across a rehash and on long chains. */
+static bool val_is(const void *e, const void *arg)
+{
+    return ((const ent *)e)->val == *(const uint64_t *)arg;
+}
+
+static void test_find_with(void)
+{
+    for (int bad = 0; bad < 2; bad++) {
+        uint64_t (*hf)(uint64_t) = bad ? bad_key_hash : key_hash;
+        ht *h = ht_create(bad ? &bad_type : &free_type);
+        const uint64_t n = bad ? 300 : 20000;
+        for (uint64_t i = 0; i < n; i++) {
+            ht_insert(h, hf(i), ent_new(i)); /* grows, rehashing as it goes */
+        }
+        CHECK_ALL(n, i, ((ent *)ht_find_with(h, hf(i), val_is, &(uint64_t){i * 3 + 1}))
+                                ->key == i);
+        uint64_t none = 5; /* no entry has val 5: vals are 1 mod 3 */
+        CHECK(ht_find_with(h, hf(3), val_is, &none) == NULL);
+        ht_destroy(h);
+    }
+}
+
 /* ---- scan ---- */
 
 typedef struct scan_state {
@@ -822,7 +846,8 @@ int main(void)
         void (*fn)(void);
     } tests[] = {
         {"small", test_small},   {"million", test_million}, {"rehash", test_rehash},
-        {"find_ref", test_find_ref}, {"scan", test_scan},   {"iter", test_iter},
+        {"find_ref", test_find_ref}, {"find_with", test_find_with},
+        {"scan", test_scan},     {"iter", test_iter},
         {"random", test_random}, {"random_uniform", test_random_uniform},
         {"destroy", test_destroy}, {"collisions", test_collisions},
         {"random_ops", test_random_ops},
