@@ -416,7 +416,7 @@ static void cmd_keys(client *c)
      * skips expired entries (KEYS does not delete them, as in Redis). */
     uint64_t cursor = 0;
     do {
-        cursor = db_scan(c->db, cursor, keys_one, &k);
+        cursor = db_scan(c->db, cursor, false, keys_one, &k);
     } while (cursor);
     reply_defer_set(&c->out, len, REPLY_ARRAY, k.count);
 }
@@ -456,7 +456,7 @@ static void cmd_scan(client *c)
     long long max_buckets = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
     struct scan_ctx s = {0};
     do {
-        cursor = db_scan(c->db, cursor, scan_one, &s);
+        cursor = db_scan(c->db, cursor, true, scan_one, &s);
     } while (cursor && max_buckets-- > 0 && s.n < (unsigned long long)count);
 
     size_t kept = 0;

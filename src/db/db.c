@@ -311,8 +311,9 @@ void db_swap(db *a, db *b)
 
 kobj *db_random(db *d)
 {
-    /* Bounded retries: a database full of expired keys must not spin forever. */
-    for (int tries = 0; tries < 100 && ht_size(d->keys); tries++) {
+    /* As Redis on a primary: an expired key met on the way is deleted (and counted, and
+     * announced) and the draw repeats, so the loop ends with a live key or an empty db. */
+    while (ht_size(d->keys)) {
         kobj *o = ht_random(d->keys);
         if (!o) {
             return NULL;
@@ -320,16 +321,19 @@ kobj *db_random(db *d)
         if (!db_is_expired(o)) {
             return o;
         }
-        if (tries > 50) {
-            return o; /* as Redis: return it anyway rather than loop on an all-expired db */
-        }
+        unlink_expired(d, o, db_key_hash(kobj_key(o)));
     }
     return NULL;
 }
 
+#define SCAN_REAP_MAX 64
+
 struct scan_ctx {
     db_scan_fn *fn;
     void *priv;
+    bool reap;
+    size_t nexpired;
+    kobj *expired[SCAN_REAP_MAX];
 };
 
 static void scan_one(void *priv, void *e)
@@ -337,13 +341,20 @@ static void scan_one(void *priv, void *e)
     struct scan_ctx *c = priv;
     if (!db_is_expired(e)) {
         c->fn(c->priv, e);
+    } else if (c->reap && c->nexpired < SCAN_REAP_MAX) {
+        c->expired[c->nexpired++] = e;
     }
 }
 
-uint64_t db_scan(db *d, uint64_t cursor, db_scan_fn *fn, void *priv)
+uint64_t db_scan(db *d, uint64_t cursor, bool reap, db_scan_fn *fn, void *priv)
 {
-    struct scan_ctx c = {fn, priv};
-    return ht_scan(d->keys, cursor, scan_one, &c);
+    struct scan_ctx c = {fn, priv, reap, 0, {NULL}};
+    cursor = ht_scan(d->keys, cursor, scan_one, &c);
+    /* After the walk: deleting inside it would change the buckets being read. */
+    for (size_t i = 0; i < c.nexpired; i++) {
+        unlink_expired(d, c.expired[i], db_key_hash(kobj_key(c.expired[i])));
+    }
+    return cursor;
 }
 
 void db_rehash(int ms)

@@ -74,12 +74,14 @@ void db_flush(db *d, bool async);
  * lazy-free thread so deleting it never stalls the server. */
 void db_free_entry(kobj *o);
 void db_swap(db *a, db *b);
-kobj *db_random(db *d);                  /* skips expired entries; NULL when empty */
+kobj *db_random(db *d);                  /* deletes expired entries it meets; NULL when empty */
 bool db_is_expired(const kobj *o);
 
-/* SCAN: calls fn for live entries in the cursor's buckets; returns the next cursor. */
+/* SCAN: calls fn for live entries in the cursor's buckets; returns the next cursor.
+ * Expired entries are skipped; with reap they are also deleted (SCAN, as Redis), else
+ * left to expiry (KEYS). */
 typedef void db_scan_fn(void *priv, kobj *o);
-uint64_t db_scan(db *d, uint64_t cursor, db_scan_fn *fn, void *priv);
+uint64_t db_scan(db *d, uint64_t cursor, bool reap, db_scan_fn *fn, void *priv);
 
 /* Active expiry: spends at most budget_us reclaiming expired entries across databases. */
 void db_expire_cycle(uint64_t budget_us);

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from helpers import debug_server  # noqa: F401 (fixture)
 from util import Err, Raw, info_field
 
 
@@ -119,6 +120,53 @@ def test_active_expiry_in_other_db(c):
 
 
 # ---------------------------------------------------------------- INFO counters
+
+@pytest.fixture
+def passive(debug_server):
+    """A connection to a server whose active expiry is off: only lookups expire keys."""
+    c = Raw(debug_server)
+    c("FLUSHALL")
+    c("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    yield c
+    c("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+    c.close()
+
+
+def test_scan_deletes_the_expired_keys_it_meets(passive):
+    c = passive
+    for i in range(20):
+        c("SET", "gone:%d" % i, "v", "PX", "10")
+    c("SET", "live", "v")
+    time.sleep(0.05)
+    before = stat(c, "stats", "expired_keys")
+    assert c("DBSIZE") == 21  # not reclaimed yet
+    cursor, keys = c("SCAN", "0", "COUNT", "1000")
+    assert (cursor, keys) == (b"0", [b"live"])
+    assert stat(c, "stats", "expired_keys") == before + 20
+    assert c("DBSIZE") == 1
+
+
+def test_keys_skips_expired_keys_without_deleting_them(passive):
+    c = passive
+    c("SET", "gone", "v", "PX", "10")
+    c("SET", "live", "v")
+    time.sleep(0.05)
+    assert c("KEYS", "*") == [b"live"]
+    assert c("DBSIZE") == 2
+
+
+def test_randomkey_deletes_expired_keys_until_a_live_one(passive):
+    c = passive
+    for i in range(50):
+        c("SET", "gone:%d" % i, "v", "PX", "10")
+    c("SET", "live", "v")
+    time.sleep(0.05)
+    assert c("RANDOMKEY") == b"live"
+    assert c("DBSIZE") < 51
+    c("DEL", "live")
+    assert c("RANDOMKEY") is None  # every key expired: all deleted, none returned
+    assert c("DBSIZE") == 0
+
 
 def test_info_keyspace_counts_expires(c):
     assert keyspace(c) is None
