@@ -567,6 +567,13 @@ static void run_unblocked(void)
     nunblocked = 0;
 }
 
+void client_run_unblocked(void)
+{
+    if (nunblocked) {
+        run_unblocked();
+    }
+}
+
 void client_flush_pending(void)
 {
     if (nunblocked) {

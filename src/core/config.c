@@ -21,6 +21,7 @@
 #include "core/server.h"
 #include "db/db.h"
 #include "obs/slowlog.h"
+#include "persist/aof.h"
 #include "types/limits.h"
 
 enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM };
@@ -81,7 +82,6 @@ static const char *apply_slowlog(void)
 
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
 static char *fixed_save, *fixed_policy;
-static bool fixed_appendonly;
 static long long fixed_maxmemory;
 
 static const directive table[] = {
@@ -131,9 +131,23 @@ static const directive table[] = {
     {"zset-max-ziplist-entries", K_LL, TL(zset_max_listpack_entries), 0, LONG_MAX, "128", 0},
     {"zset-max-listpack-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
     {"zset-max-ziplist-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
+#define AC(field) (&aof_cfg.field)
+    {"appendonly", K_BOOL, AC(appendonly), 0, 1, "no", 0, NULL, aof_apply_appendonly},
+    {"appendfsync", K_ENUM, AC(appendfsync), 0, 0, "everysec", 0, aof_fsync_names, NULL},
+    {"appendfilename", K_STRING, AC(appendfilename), 0, 0, "appendonly.aof", F_IMMUTABLE, NULL},
+    {"appenddirname", K_STRING, AC(appenddirname), 0, 0, "appendonlydir", F_IMMUTABLE, NULL},
+    {"auto-aof-rewrite-percentage", K_INT, AC(auto_rewrite_percentage), 0, INT_MAX, "100", 0},
+    {"auto-aof-rewrite-min-size", K_MEM, AC(auto_rewrite_min_size), 0, LLONG_MAX, "67108864",
+     0},
+    {"aof-load-truncated", K_BOOL, AC(load_truncated), 0, 1, "yes", 0, NULL},
+    {"aof-use-rdb-preamble", K_BOOL, AC(use_rdb_preamble), 0, 1, "yes", 0, NULL},
+    {"aof-timestamp-enabled", K_BOOL, AC(timestamp_enabled), 0, 1, "no", 0, NULL},
+    {"aof-rewrite-incremental-fsync", K_BOOL, AC(rewrite_incremental_fsync), 0, 1, "yes", 0,
+     NULL},
+    {"no-appendfsync-on-rewrite", K_BOOL, AC(no_fsync_on_rewrite), 0, 1, "no", 0, NULL},
+    {"aof-disable-auto-gc", K_BOOL, AC(disable_auto_gc), 0, 1, "no", 0, NULL},
     /* Facts until persistence (issue 6) and eviction (issue 5) land. */
     {"save", K_STRING, &fixed_save, 0, 0, "", F_FIXED, NULL, NULL},
-    {"appendonly", K_BOOL, &fixed_appendonly, 0, 1, "no", F_FIXED, NULL, NULL},
     {"maxmemory", K_MEM, &fixed_maxmemory, 0, LLONG_MAX, "0", F_FIXED, NULL, NULL},
     {"maxmemory-policy", K_STRING, &fixed_policy, 0, 0, "noeviction", F_FIXED, NULL, NULL},
 };

@@ -23,6 +23,7 @@
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/propagate.h"
 #include "pubsub/pubsub.h"
 
 /* The command clock. Reading the clock three times per command (wall time for TTLs,
@@ -238,7 +239,15 @@ void dispatch_call(client *c, command *cmd)
     c->cmd = cmd;
     uint64_t start = last_mono_us;
     db_now_ms = base_wall_ms + (int64_t)(start - base_mono_us) / 1000;
+    /* Captured once: a CONFIG SET appendonly inside the call must not unbalance it. */
+    bool propagating = propagate_on;
+    if (propagating) {
+        propagate_enter(c->db->id);
+    }
     cmd->fn(c);
+    if (propagating) {
+        propagate_leave(c->argv, c->argc);
+    }
     last_mono_us = clock_mono_us();
     long long dur = (long long)(last_mono_us - start);
 
@@ -288,6 +297,10 @@ void dispatch_command(client *c)
         rejected(c);
     } else if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         refuse(c, cmd, "NOAUTH Authentication required.");
+        cmd->stats.rejected_calls++;
+        rejected(c);
+    } else if (srv.loading && !(cmd->flags & CMD_LOADING)) {
+        refuse(c, cmd, "LOADING Redis is loading the dataset in memory");
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {

@@ -28,6 +28,8 @@
 #include "net/net.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/aof.h"
+#include "persist/fsyncer.h"
 #include "types/types.h"
 
 #define RESERVED_FDS 32
@@ -41,7 +43,8 @@ static void usage(FILE *fp, int code)
             "Usage: ./kvik-server [/path/to/kvik.conf] [options] [-]\n"
             "       ./kvik-server - (read config from stdin)\n"
             "       ./kvik-server -v or --version\n"
-            "       ./kvik-server -h or --help\n\n"
+            "       ./kvik-server -h or --help\n"
+            "       ./kvik-server --check-aof [--fix] <file.manifest|file.aof>\n\n"
             "Examples:\n"
             "       ./kvik-server (run the server with default config)\n"
             "       ./kvik-server /etc/kvik/6379.conf\n"
@@ -297,6 +300,7 @@ const char *server_adjust_maxclients(void)
 void server_prepare_shutdown(void)
 {
     log_warning("User requested shutdown...");
+    aof_shutdown();
     close_tcp_listeners();
     if (srv.unix_fd >= 0) {
         close(srv.unix_fd);
@@ -332,12 +336,17 @@ static long cron(ev_loop *loop, long long id, void *data)
         hash_expire_cycle((uint64_t)period * 1000 / 4);
     }
     db_rehash(1);
+    aof_cron();
     info_cron();
     return period;
 }
 
 static void before_sleep(ev_loop *loop)
 {
+    /* The AOF is written (and fsynced with appendfsync always) after every command of
+     * this turn ran and before any reply leaves: nothing is acknowledged unlogged. */
+    client_run_unblocked();
+    aof_before_sleep();
     client_flush_pending();
     client_free_closed();
     if (srv.shutdown_asap) {
@@ -375,6 +384,9 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
             usage(stdout, 0);
+        }
+        if (!strcmp(argv[1], "--check-aof")) {
+            return aof_check_main(argc - 2, argv + 2);
         }
     }
     const char *file = NULL;
@@ -456,6 +468,10 @@ int main(int argc, char **argv)
     write_pidfile();
     log_notice("Kvik %s, port: %d, PID: %d", KVIK_VERSION, srv.cfg.port, (int)getpid());
     log_notice("Server initialized");
+    ev_set_before_sleep(srv.loop, before_sleep); /* loading serves clients meanwhile */
+    if (aof_startup() < 0) {
+        return 1;
+    }
     log_notice("Ready to accept connections");
 
     ev_timer_add(srv.loop, 1, cron, NULL);
@@ -467,6 +483,7 @@ int main(int argc, char **argv)
         client_close(client_first());
     }
     slowlog_reset();
+    fsyncer_teardown();
     db_teardown();
     lazyfree_teardown();
     ev_destroy(srv.loop);

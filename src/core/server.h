@@ -66,6 +66,7 @@ struct server {
     long long cron_loops;
     bool shutdown_asap;
     bool active_expire_disabled; /* DEBUG SET-ACTIVE-EXPIRE 0 */
+    bool loading;             /* start-up replay: commands without CMD_LOADING get -LOADING */
     int exit_code;
     char run_id[41];
     uint64_t resident_peak;

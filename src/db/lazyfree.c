@@ -104,3 +104,8 @@ long long lazyfree_freed(void)
 {
     return atomic_load_explicit(&freed, memory_order_relaxed);
 }
+
+void lazyfree_after_fork_child(void)
+{
+    started = false;
+}

@@ -21,5 +21,8 @@ void lazyfree_teardown(void);          /* drains the queue and joins the thread 
 void lazyfree_submit(lazyfree_fn *fn, void *ptr);
 size_t lazyfree_pending(void);         /* jobs not done yet (INFO lazyfree_pending_objects) */
 long long lazyfree_freed(void);        /* jobs done since start (INFO lazyfreed_objects) */
+/* In a forked child: the thread does not exist there and its lock may have been held at
+ * the fork, so later submits free inline and never touch the queue. */
+void lazyfree_after_fork_child(void);
 
 #endif

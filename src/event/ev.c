@@ -246,6 +246,33 @@ static int wait_ms(ev_loop *l)
     return d < 0 ? 0 : (int)d;
 }
 
+/* Waits up to timeout ms (-1: forever) and runs the callbacks of the ready fds. */
+static void process_files(ev_loop *l, int timeout)
+{
+    int n = epoll_wait(l->epfd, l->fired, l->setsize, timeout);
+    for (int i = 0; i < n; i++) {
+        struct epoll_event *e = &l->fired[i];
+        int fd = e->data.fd;
+        int mask = 0;
+        if (e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+            mask |= EV_READ;
+        }
+        if (e->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+            mask |= EV_WRITE;
+        }
+        /* Re-read the entry each time: an earlier callback may have removed or
+         * replaced it. Read first, then write, as Redis does by default. */
+        file_ev *f = &l->files[fd];
+        if (f->mask & mask & EV_READ) {
+            f->fn(l, fd, f->data, EV_READ);
+        }
+        f = &l->files[fd];
+        if (f->mask & mask & EV_WRITE) {
+            f->fn(l, fd, f->data, EV_WRITE);
+        }
+    }
+}
+
 void ev_run(ev_loop *l)
 {
     l->stop = false;
@@ -256,28 +283,18 @@ void ev_run(ev_loop *l)
         if (l->stop) {
             break;
         }
-        int n = epoll_wait(l->epfd, l->fired, l->setsize, wait_ms(l));
-        for (int i = 0; i < n; i++) {
-            struct epoll_event *e = &l->fired[i];
-            int fd = e->data.fd;
-            int mask = 0;
-            if (e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-                mask |= EV_READ;
-            }
-            if (e->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-                mask |= EV_WRITE;
-            }
-            /* Re-read the entry each time: an earlier callback may have removed or
-             * replaced it. Read first, then write, as Redis does by default. */
-            file_ev *f = &l->files[fd];
-            if (f->mask & mask & EV_READ) {
-                f->fn(l, fd, f->data, EV_READ);
-            }
-            f = &l->files[fd];
-            if (f->mask & mask & EV_WRITE) {
-                f->fn(l, fd, f->data, EV_WRITE);
-            }
-        }
+        process_files(l, wait_ms(l));
         run_timers(l);
+    }
+}
+
+void ev_run_nowait(ev_loop *l)
+{
+    if (l->before_sleep) {
+        l->before_sleep(l);
+    }
+    process_files(l, 0);
+    if (l->before_sleep) {
+        l->before_sleep(l); /* replies to what was just read go out now */
     }
 }

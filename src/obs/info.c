@@ -33,6 +33,7 @@
 #include "db/db.h"
 #include "core/blocking.h"
 #include "db/lazyfree.h"
+#include "persist/aof.h"
 #include "types/types.h"
 
 /* ---- a growable text buffer ---- */
@@ -455,9 +456,13 @@ static void section_memory(sbuf *b)
 
 static void section_persistence(sbuf *b)
 {
+    char aof_main[1024], aof_extra[512], loading_extra[512];
+    aof_info(0, aof_main, sizeof(aof_main));
+    aof_info(1, aof_extra, sizeof(aof_extra));
+    aof_info(2, loading_extra, sizeof(loading_extra));
     sb_add(b,
            "# Persistence\r\n"
-           "loading:0\r\n"
+           "loading:%d\r\n"
            "async_loading:0\r\n"
            "current_cow_peak:0\r\n"
            "current_cow_size:0\r\n"
@@ -475,19 +480,11 @@ static void section_persistence(sbuf *b)
            "rdb_last_cow_size:0\r\n"
            "rdb_last_load_keys_expired:0\r\n"
            "rdb_last_load_keys_loaded:0\r\n"
-           "aof_enabled:0\r\n"
-           "aof_rewrite_in_progress:0\r\n"
-           "aof_rewrite_scheduled:0\r\n"
-           "aof_last_rewrite_time_sec:-1\r\n"
-           "aof_current_rewrite_time_sec:-1\r\n"
-           "aof_last_bgrewrite_status:ok\r\n"
-           "aof_rewrites:0\r\n"
-           "aof_rewrites_consecutive_failures:0\r\n"
-           "aof_last_write_status:ok\r\n"
-           "aof_last_cow_size:0\r\n"
+           "%s"
            "module_fork_in_progress:0\r\n"
-           "module_fork_last_cow_size:0\r\n",
-           (long long)srv.lastsave);
+           "module_fork_last_cow_size:0\r\n"
+           "%s%s",
+           srv.loading, (long long)srv.lastsave, aof_main, aof_extra, loading_extra);
 }
 
 static void section_stats(sbuf *b)

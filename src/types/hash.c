@@ -565,7 +565,7 @@ static void reg_drop(reg_rec *r)
 
 static inline bool field_expired(int64_t at)
 {
-    return at >= 0 && at < db_now_ms;
+    return at >= 0 && at < db_now_ms && !db_expiry_paused;
 }
 
 /* The earliest field expire time of o, -1 when no field has one. */
@@ -1998,3 +1998,30 @@ command hash_commands[] = {
      "8.0.0", N_FIELDS, NULL, NULL},
     {0},
 };
+
+/* ---- whole-value visitor (types/each.h) ---- */
+
+void hash_value_each(const kobj *o,
+                     void (*fn)(void *priv, kstr field, kstr value, int64_t expire_ms),
+                     void *priv)
+{
+    kobj *h = (kobj *)o; /* iteration reads only; the iterator API is not const */
+    if (is_table(h)) {
+        ft_iter fi;
+        ft_entry *e;
+        ft_iter_init(&fi, tab(h), false);
+        while ((e = ft_iter_next(&fi)) != NULL) {
+            fn(priv, entry_field(e), entry_value(e), ft_expire(e));
+        }
+        ft_iter_done(&fi);
+        return;
+    }
+    uint8_t fbuf[LP_INTBUF_SIZE], vbuf[LP_INTBUF_SIZE];
+    unsigned st = stride(h);
+    uint8_t *lp = lpk(h);
+    for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, st)) {
+        uint8_t *vp = lp_next(lp, p);
+        int64_t at = st == 3 ? lp_ttl_at(lp_next(lp, vp)) : -1;
+        fn(priv, lp_str(p, fbuf), lp_str(vp, vbuf), at);
+    }
+}

@@ -965,3 +965,16 @@ command list_commands[] = {
      "returned.", NULL, NULL},
     {0},
 };
+
+/* ---- whole-value visitor (types/each.h) ---- */
+
+void list_value_each(const kobj *o, void (*fn)(void *priv, kstr elem), void *priv)
+{
+    ql_iter it;
+    ql_entry e;
+    ql_iter_start(&it, ql_of(o), 0, true);
+    while (ql_iter_next(&it, &e)) {
+        fn(priv, kstr_make((const char *)e.s, e.len));
+    }
+    ql_iter_done(&it);
+}

@@ -2684,3 +2684,17 @@ command zset_commands[] = {
      NULL, NULL},
     {0},
 };
+
+/* ---- whole-value visitor (types/each.h) ---- */
+
+void zset_value_each(const kobj *o, void (*fn)(void *priv, kstr member, double score),
+                     void *priv)
+{
+    zval v = zv_load(o);
+    zcur z;
+    zc_seek(&z, &v, 0);
+    while (zc_ok(&z)) {
+        fn(priv, zc_member(&z), zc_score(&z));
+        zc_next(&z);
+    }
+}
