@@ -246,7 +246,8 @@ void dispatch_call(client *c, command *cmd)
     }
     cmd->fn(c);
     if (propagating) {
-        propagate_leave(c->argv, c->argc);
+        /* Only write commands replay verbatim (DEBUG POPULATE and the like do not). */
+        propagate_leave((cmd->flags & CMD_WRITE) ? c->argv : NULL, c->argc);
     }
     last_mono_us = clock_mono_us();
     long long dur = (long long)(last_mono_us - start);

@@ -179,6 +179,17 @@ void propagate_rewrite(const kstr *argv, int argc)
     f->rewritten = true;
 }
 
+void propagate_rewrite_resp(const char *resp, size_t len)
+{
+    if (depth == 0 || depth > MAX_DEPTH) {
+        return;
+    }
+    frame *f = &frames[depth - 1];
+    f->rewrite.len = 0;
+    rb_add(&f->rewrite, resp, len);
+    f->rewritten = true;
+}
+
 void propagate_also(int dbid, const kstr *argv, int argc)
 {
     if (!propagate_on) {
@@ -189,6 +200,11 @@ void propagate_also(int dbid, const kstr *argv, int argc)
         return;
     }
     add_op(dbid, NULL, argv, argc);
+}
+
+void propagate_forget_change(void)
+{
+    changes--;
 }
 
 void propagate_expired(int dbid, kstr key)

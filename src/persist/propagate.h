@@ -41,9 +41,14 @@ void propagate_leave(const kstr *argv, int argc);
 /* Handlers: what the running command propagates instead of its arguments, if it changed
  * the dataset. The last call wins. Guard calls with propagate_on. */
 void propagate_rewrite(const kstr *argv, int argc);
+/* The same with the command already encoded as RESP (built piece by piece). */
+void propagate_rewrite_resp(const char *resp, size_t len);
 /* One more operation, in order, whether or not the command changed anything; outside a
  * unit (active expiry) it goes to the sink at once. */
 void propagate_also(int dbid, const kstr *argv, int argc);
+/* The last keyspace change signal was expiry inside a value (hash fields): not the
+ * running command's change, and it replays by itself. */
+void propagate_forget_change(void);
 /* DEL key: a key that expired (the keyspace's expired hook calls it). */
 void propagate_expired(int dbid, kstr key);
 

@@ -57,6 +57,7 @@
 #include "core/families.h"
 #include "ds/fieldtab.h"
 #include "ds/listpack.h"
+#include "persist/propagate.h"
 #include "types/limits.h"
 #include "types/types.h"
 
@@ -690,11 +691,15 @@ static bool expire_due_fields(db *d, kstr key, kobj *o)
     }
     int64_t next;
     if (remove_due_fields(o, SIZE_MAX, &next)) {
+        /* Field expiry replays by itself (the TTLs are absolute in the log): the command
+         * that met it did not change anything by that. */
         if (hash_len(o) == 0) {
             db_delete(d, key);
+            propagate_forget_change();
             return false;
         }
         db_touch(d, key);
+        propagate_forget_change();
     }
     if (next >= 0) {
         reg_set_due(d, key, next);
@@ -1152,7 +1157,42 @@ static void cmd_hincrbyfloat(client *c)
     }
     set_field(o, c->argv[2], kstr_make(buf, len), true);
     db_touch(c->db, key);
+    if (propagate_on) {
+        /* The result, not the increment: float formatting must not differ on replay.
+         * HSET drops a field TTL, so a field with one replays through HSETEX KEEPTTL;
+         * plain HSET otherwise, which Redis 7.0 can load too. */
+        int64_t ttl;
+        kstr v = kstr_make(buf, len);
+        if (field_ttl(o, c->argv[2], &ttl) && ttl >= 0) {
+            kstr argv[7] = {KSTR_LIT("HSETEX"), key, KSTR_LIT("KEEPTTL"), KSTR_LIT("FIELDS"),
+                            KSTR_LIT("1"), c->argv[2], v};
+            propagate_rewrite(argv, 7);
+        } else {
+            kstr argv[4] = {KSTR_LIT("HSET"), key, c->argv[2], v};
+            propagate_rewrite(argv, 4);
+        }
+    }
     reply_bulk(&c->out, buf, len);
+}
+
+/* Propagates the running command with argv[name_idx] replaced by `name` and
+ * argv[time_idx] by the absolute time `at`: relative field TTLs replay as the instant
+ * they meant (HEXPIRE -> HPEXPIREAT, HGETEX/HSETEX EX -> PXAT). */
+static void propagate_abs_time(client *c, int name_idx, kstr name, int time_idx, int64_t at)
+{
+    if (!propagate_on) {
+        return;
+    }
+    kstr small[16];
+    kstr *argv = c->argc <= 16 ? small : kv_malloc(sizeof(kstr) * (size_t)c->argc);
+    memcpy(argv, c->argv, sizeof(kstr) * (size_t)c->argc);
+    char ms[24];
+    argv[name_idx] = name;
+    argv[time_idx] = kstr_make(ms, ll_to_str(ms, at));
+    propagate_rewrite(argv, c->argc);
+    if (argv != small) {
+        kv_free(argv);
+    }
 }
 
 /* ---- HRANDFIELD ---------------------------------------------------------------------- */
@@ -1555,7 +1595,7 @@ static int field_set_expire(kobj *o, kstr f, int64_t at, unsigned cond)
                cond == COND_NX) {
         return HFE_NOT_MET;
     }
-    if (at <= db_now_ms) {
+    if (at <= db_now_ms && !db_expiry_paused) {
         del_field(o, f);
         expired_fields++;
         return HFE_DELETED;
@@ -1599,6 +1639,7 @@ static void hexpire_generic(client *c, bool seconds, bool relative)
     }
     if (o && changed) {
         finish_expire_write(c, key, o, true);
+        propagate_abs_time(c, 0, KSTR_LIT("HPEXPIREAT"), 2, at);
     }
 }
 
@@ -1796,6 +1837,9 @@ static void cmd_hgetex(client *c)
     }
     if (o && changed) {
         finish_expire_write(c, key, o, true);
+        if (opt & OPT_TIMES) {
+            propagate_abs_time(c, 2, KSTR_LIT("PXAT"), 3, at);
+        }
     }
 }
 
@@ -1902,6 +1946,14 @@ static void cmd_hsetex(client *c)
         }
     }
     finish_expire_write(c, key, o, true);
+    if (fl & OPT_TIMES) {
+        for (int i = 2; i < first - 2; i++) {
+            if (time_opt(c->argv[i])) {
+                propagate_abs_time(c, i, KSTR_LIT("PXAT"), i + 1, at);
+                break;
+            }
+        }
+    }
     reply_int(&c->out, 1);
 }
 
