@@ -142,7 +142,7 @@ int aof_load_file(const char *dir, const char *name, bool last_file, bool load_t
                         "your AOF file, then use ./redis-check-aof --fix <filename.manifest>",
                         name);
             log_warning("AOF %s: %s at offset %lld (the last valid command ends at %lld)", name,
-                        r->why, r->pos, r->valid_up_to);
+                        r->why, r->err_pos, r->valid_up_to);
             rc = AOF_LOAD_FAILED;
             break;
         }

@@ -1,0 +1,643 @@
+"""The append-only file: Redis 7's multi-part layout (manifest, base, incremental files),
+replay at start-up, BGREWRITEAOF, fsync policies, damaged files, and interoperation with
+Debian's redis-server 7.0 in both directions.
+
+Each test runs its own server processes on a data directory it restarts them on.
+"""
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+import redis
+
+from conftest import IS_REDIS, SERVER, free_port
+from util import Err, Raw
+
+REDIS = "/usr/bin/redis-server"
+
+
+class Proc:
+    """A server process on `dir` (kept across restarts); args are extra flags."""
+
+    count = 0
+
+    def __init__(self, dir, *args, binary=SERVER, wait=True):
+        Proc.count += 1
+        self.dir = dir
+        self.port = free_port()
+        self.logfile = os.path.join(dir, "server-%d.log" % Proc.count)
+        cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", dir,
+               "--save", "", "--logfile", self.logfile]
+        if os.path.basename(binary).startswith("redis"):
+            cmd += ["--aof-use-rdb-preamble", "no"]
+        cmd += [str(a) for a in args]
+        self.proc = subprocess.Popen(cmd, cwd=dir, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        if wait:
+            self.wait_ready()
+
+    def log(self):
+        try:
+            with open(self.logfile) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: %s\n%s" % (
+                    self.proc.stderr.read().decode(), self.log()))
+            if "eady to accept connections" in self.log():
+                return
+            time.sleep(0.02)
+        raise RuntimeError("not ready:\n" + self.log())
+
+    def wait_exit(self, timeout=20):
+        """For a start-up that must fail: its exit code and log."""
+        code = self.proc.wait(timeout)
+        return code, self.log()
+
+    def client(self, **kw):
+        kw.setdefault("socket_timeout", 20)
+        return redis.Redis(host="127.0.0.1", port=self.port, **kw)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
+    def kill9(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(20)
+
+
+@pytest.fixture
+def workdir():
+    d = tempfile.mkdtemp(prefix="kvik-aof-")
+    started = []
+    orig_init = Proc.__init__
+
+    def tracking_init(self, *a, **kw):
+        started.append(self)
+        orig_init(self, *a, **kw)
+
+    Proc.__init__ = tracking_init
+    yield d
+    Proc.__init__ = orig_init
+    for p in started:
+        try:
+            p.kill9()
+        except Exception:
+            pass
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def aof_dir(d):
+    return os.path.join(d, "appendonlydir")
+
+
+def manifest(d):
+    with open(os.path.join(aof_dir(d), "appendonly.aof.manifest")) as f:
+        return [line.split() for line in f.read().splitlines() if line.strip()]
+
+
+def parse_aof(data):
+    """The commands of an AOF file (bytes) as lists of bytes; '#' annotations skipped."""
+    out, i = [], 0
+    while i < len(data):
+        if data[i:i + 1] == b"#":
+            i = data.index(b"\n", i) + 1
+            continue
+        assert data[i:i + 1] == b"*", data[i:i + 40]
+        j = data.index(b"\r\n", i)
+        argc = int(data[i + 1:j])
+        i = j + 2
+        args = []
+        for _ in range(argc):
+            j = data.index(b"\r\n", i)
+            n = int(data[i + 1:j])
+            args.append(data[j + 2:j + 2 + n])
+            i = j + 2 + n + 2
+        out.append(args)
+    return out
+
+
+def incr_commands(d):
+    m = manifest(d)
+    incr = [line[1] for line in m if line[-1] == "i"][-1]
+    with open(os.path.join(aof_dir(d), incr), "rb") as f:
+        return parse_aof(f.read())
+
+
+def wait_rewrite_done(r, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        info = r.info("persistence")
+        if not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]:
+            return info
+        time.sleep(0.05)
+    raise AssertionError("rewrite did not finish")
+
+
+def fill_all_types(r):
+    """One key of each type and encoding, TTLs, several databases."""
+    r.set("str", "hello")
+    r.set("int", 12345)
+    r.set("big", "x" * 5000)
+    r.set("ttl", "v", ex=1000)
+    r.rpush("list", *[b"a%d" % i for i in range(10)])
+    r.rpush("biglist", *[b"e%d" % i for i in range(1000)])
+    r.sadd("intset", *range(20))
+    r.sadd("set", *["m%d" % i for i in range(10)])
+    r.sadd("bigset", *["m%d" % i for i in range(500)])
+    r.zadd("zset", {"a": 1.5, "b": -2, "c": 3e100})
+    r.zadd("bigzset", {"m%d" % i: i / 3 for i in range(300)})
+    r.hset("hash", mapping={"f%d" % i: "v%d" % i for i in range(10)})
+    r.hset("bighash", mapping={"f%d" % i: "v%d" % i for i in range(1000)})
+    r.pexpire("hash", 900000)
+    r.incrbyfloat("float", "1.1")
+    r.incrbyfloat("float", "2.25")
+    r.execute_command("SELECT", 3)
+    r.set("in3", "three")
+    r.execute_command("SELECT", 0)
+
+
+def snapshot(r):
+    """Every key of every database with its type, value and whether it has a TTL."""
+    out = {}
+    for db in range(16):
+        r.execute_command("SELECT", db)
+        for k in r.keys("*"):
+            t = r.type(k)
+            if t == b"string":
+                v = r.get(k)
+            elif t == b"list":
+                v = r.lrange(k, 0, -1)
+            elif t == b"set":
+                v = sorted(r.smembers(k))
+            elif t == b"zset":
+                v = r.zrange(k, 0, -1, withscores=True)
+            else:
+                v = sorted(r.hgetall(k).items())
+            ttl = r.pttl(k)
+            out[(db, k)] = (t, v, ttl > 0)
+    r.execute_command("SELECT", 0)
+    return out
+
+
+def test_layout_and_replay(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    fill_all_types(r)
+    before = snapshot(r)
+    m = manifest(workdir)
+    assert [line[-1] for line in m] == ["b", "i"]
+    assert m[0][1] == "appendonly.aof.1.base.aof" or m[0][1].endswith(".base.rdb")
+    assert m[1][1] == "appendonly.aof.1.incr.aof"
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert snapshot(s.client()) == before
+    assert "DB loaded from append only file" in s.log()
+
+
+def test_rewrite_round_trip(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    fill_all_types(r)
+    before = snapshot(r)
+    assert r.bgrewriteaof() in (True, b"Background append only file rewriting started")
+    info = wait_rewrite_done(r)
+    assert info["aof_rewrites"] == 1
+    assert info["aof_last_bgrewrite_status"] == "ok"
+    m = manifest(workdir)
+    assert [line[-1] for line in m] == ["b", "i"]
+    assert m[0][1] == "appendonly.aof.2.base.aof"
+    assert m[1][1] == "appendonly.aof.2.incr.aof"
+    # history deleted
+    assert sorted(os.listdir(aof_dir(workdir))) == [
+        "appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    r.set("after", "rewrite")
+    before[(0, b"after")] = (b"string", b"rewrite", False)
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert snapshot(s.client()) == before
+
+
+def test_rewrite_while_writing(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    for i in range(0, 20000, 1000):
+        r.mset({"k%d" % j: "v%d" % j for j in range(i, i + 1000)})
+    stop = threading.Event()
+    acked = [0]
+
+    def writer():
+        c = s.client()
+        while not stop.is_set():
+            c.incr("counter")
+            c.rpush("log", acked[0])
+            acked[0] += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        for _ in range(3):
+            try:
+                r.bgrewriteaof()
+            except redis.ResponseError:
+                pass
+            wait_rewrite_done(r)
+    finally:
+        stop.set()
+        t.join()
+    n = acked[0]
+    assert n > 0
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    assert int(r.get("counter")) == n
+    assert r.llen("log") == n
+    assert r.dbsize() == 20002
+
+
+def test_propagated_forms(workdir):
+    """Relative TTLs, float increments, random and blocking pops replay deterministically."""
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    r.set("a", "1", ex=100)
+    r.setex("b", 100, "v")
+    r.expire("a", 200)
+    r.incrbyfloat("f", "1.5")
+    r.sadd("s", "x")
+    r.spop("s")
+    r.rpush("l", "p", "q")
+    r.blpop(["l"], 1)
+    r.lmove("l", "l2", "LEFT", "RIGHT")
+    r.set("gone", "v", px=1)
+    time.sleep(0.05)
+    assert r.get("gone") is None
+    cmds = [[a.upper() if i == 0 else a for i, a in enumerate(c)] for c in incr_commands(workdir)]
+    names = [c[0] for c in cmds]
+    assert cmds[0] == [b"SELECT", b"0"]
+    sets = [c for c in cmds if c[0] == b"SET"]
+    assert sets[0][:3] == [b"SET", b"a", b"1"] and sets[0][3].upper() == b"PXAT"
+    assert sets[1][:3] == [b"SET", b"b", b"v"] and sets[1][3].upper() == b"PXAT"
+    assert [b"SET", b"f", b"1.5", b"KEEPTTL"] in [c[:2] + [c[2], c[3].upper()] for c in sets
+                                                  if len(c) == 4]
+    assert b"PEXPIREAT" in names and b"EXPIRE" not in names
+    assert [b"SREM", b"s", b"x"] in cmds and b"SPOP" not in names
+    assert [b"LPOP", b"l"] in cmds and b"BLPOP" not in names
+    assert [b"DEL", b"gone"] in cmds
+    for c in cmds:
+        if c[0] == b"PEXPIREAT":
+            assert int(c[2]) > time.time() * 1000
+
+
+def test_multi_exec_wrapped(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    p = r.pipeline(transaction=True)
+    p.set("x", 1)
+    p.incr("x")
+    p.execute()
+    r.execute_command("SELECT", 2)
+    r.set("y", 1)
+    cmds = [[c[0].upper()] + c[1:] for c in incr_commands(workdir)]
+    i = cmds.index([b"MULTI"])
+    assert cmds[i + 1][0] == b"SET" and cmds[i + 2][0] == b"INCRBY"
+    assert cmds[i + 3] == [b"EXEC"]
+    assert cmds[i + 4] == [b"SELECT", b"2"]
+
+
+def acked_writer(s, stop, acked, key="c"):
+    c = s.client(socket_timeout=5)
+    try:
+        while not stop.is_set():
+            c.set("%s%d" % (key, acked[0]), acked[0])
+            acked[0] += 1
+    except (redis.ConnectionError, redis.TimeoutError):
+        pass
+
+
+@pytest.mark.parametrize("policy", ["always", "everysec"])
+def test_crash_keeps_acknowledged_writes(workdir, policy):
+    s = Proc(workdir, "--appendonly", "yes", "--appendfsync", policy)
+    stop = threading.Event()
+    acked = [0]
+    t = threading.Thread(target=acked_writer, args=(s, stop, acked))
+    t.start()
+    time.sleep(1.0)
+    s.kill9()
+    stop.set()
+    t.join()
+    n = acked[0]
+    assert n > 100
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    present = r.dbsize()
+    # every acknowledged write (a kill -9 loses nothing the kernel has; a power cut with
+    # everysec could lose the last second); at most the one in flight besides
+    assert n <= present <= n + 1
+    for i in range(0, n, max(1, n // 50)):
+        assert r.get("c%d" % i) == str(i).encode()
+
+
+def test_truncated_last_command(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    s.client().set("k", "v")
+    s.stop()
+    incr = os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof")
+    good = os.path.getsize(incr)
+    with open(incr, "ab") as f:
+        f.write(b"*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\nab")
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().get("k") == b"v"
+    assert s.client().get("q") is None
+    log = s.log()
+    assert "!!! Warning: short read while loading the AOF file appendonly.aof.1.incr.aof!!!" in log
+    assert "!!! Truncating the AOF appendonly.aof.1.incr.aof at offset %d !!!" % good in log
+    assert "loaded anyway because aof-load-truncated is enabled" in log
+    assert os.path.getsize(incr) == good
+    s.client().set("k2", "v2")
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().get("k2") == b"v2"
+
+
+def test_truncated_refused_without_load_truncated(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    s.client().set("k", "v")
+    s.stop()
+    with open(os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof"), "ab") as f:
+        f.write(b"*2\r\n$3\r\nDEL\r\n$1")
+    s = Proc(workdir, "--appendonly", "yes", "--aof-load-truncated", "no", wait=False)
+    code, log = s.wait_exit()
+    assert code != 0
+    assert "Unexpected end of file reading the append only file appendonly.aof.1.incr.aof" in log
+
+
+def test_incomplete_transaction_reverted(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    s.client().set("k", "v")
+    s.stop()
+    incr = os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof")
+    good = os.path.getsize(incr)
+    with open(incr, "ab") as f:
+        f.write(b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\nv\r\n")
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().get("q") is None
+    assert "Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof.1.incr.aof" \
+        in s.log()
+    assert os.path.getsize(incr) == good
+
+
+def test_corrupt_file_stops_startup(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    r.set("k", "v")
+    r.set("k2", "v2")
+    s.stop()
+    incr = os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof")
+    data = open(incr, "rb").read()
+    i = data.index(b"k2")
+    with open(incr, "wb") as f:
+        f.write(data[:i - 4] + b"X" + data[i - 3:])  # "$2\r\n" -> "X2\r\n"
+    s = Proc(workdir, "--appendonly", "yes", wait=False)
+    code, log = s.wait_exit()
+    assert code != 0
+    assert "Bad file format reading the append only file appendonly.aof.1.incr.aof" in log
+    if not IS_REDIS:
+        assert "at offset %d" % (i - 4) in log
+
+
+def test_unknown_command_stops_startup(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    s.client().set("k", "v")
+    s.stop()
+    with open(os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof"), "ab") as f:
+        f.write(b"*2\r\n$3\r\nFOO\r\n$1\r\nq\r\n")
+    code, log = Proc(workdir, "--appendonly", "yes", wait=False).wait_exit()
+    assert code != 0
+    assert "Unknown command 'FOO' reading the append only file appendonly.aof.1.incr.aof" in log
+
+
+def test_config_set_appendonly(workdir):
+    s = Proc(workdir)
+    r = s.client()
+    assert r.config_get("appendonly") == {"appendonly": "no"}
+    assert r.info("persistence")["aof_enabled"] == 0
+    fill_all_types(r)
+    assert r.config_set("appendonly", "yes")
+    info = wait_rewrite_done(r)
+    assert info["aof_enabled"] == 1
+    r.set("later", "x")
+    before = snapshot(r)
+    m = manifest(workdir)
+    assert [line[-1] for line in m] == ["b", "i"]
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert snapshot(s.client()) == before
+    r = s.client()
+    assert r.config_set("appendonly", "no")
+    assert r.info("persistence")["aof_enabled"] == 0
+    r.set("not-logged", "x")
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().get("not-logged") is None
+    assert s.client().get("later") == b"x"
+
+
+def test_config_directives(workdir):
+    s = Proc(workdir)
+    r = s.client()
+    got = r.config_get("*aof*")
+    for name, value in [("aof-load-truncated", "yes"),
+                        ("aof-timestamp-enabled", "no"), ("auto-aof-rewrite-percentage", "100"),
+                        ("auto-aof-rewrite-min-size", "67108864"),
+                        ("aof-rewrite-incremental-fsync", "yes"),
+                        ("aof-disable-auto-gc", "no")]:
+        assert got[name] == value
+    assert r.config_get("append*") == {"appendonly": "no", "appendfsync": "everysec",
+                                        "appendfilename": "appendonly.aof",
+                                        "appenddirname": "appendonlydir"}
+    with pytest.raises(redis.ResponseError) as e:
+        r.config_set("appendfsync", "sometimes")
+    assert "argument(s) must be one of the following: everysec, always, no" in str(e.value)
+    with pytest.raises(redis.ResponseError) as e:
+        r.config_set("appenddirname", "x")
+    assert "can't set immutable config" in str(e.value)
+    assert r.config_set("appendfsync", "always")
+    assert r.config_get("appendfsync") == {"appendfsync": "always"}
+
+
+def test_bgrewriteaof_replies_and_info(workdir):
+    s = Proc(workdir)
+    r = s.client()
+    info = r.info("persistence")
+    for field in ["aof_enabled", "aof_rewrite_in_progress", "aof_rewrite_scheduled",
+                  "aof_last_rewrite_time_sec", "aof_current_rewrite_time_sec",
+                  "aof_last_bgrewrite_status", "aof_rewrites",
+                  "aof_rewrites_consecutive_failures", "aof_last_write_status",
+                  "aof_last_cow_size"]:
+        assert field in info
+    assert "aof_current_size" not in info
+    # with appendonly off, BGREWRITEAOF still writes a base and a manifest (Redis 7.0)
+    r.set("k", "v")
+    raw = Raw(s)
+    assert raw("BGREWRITEAOF") == "Background append only file rewriting started"
+    wait_rewrite_done(r)
+    assert [line[-1] for line in manifest(workdir)] == ["b"]
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    assert r.get("k") == b"v"
+    info = r.info("persistence")
+    assert info["aof_enabled"] == 1
+    for field in ["aof_current_size", "aof_base_size", "aof_pending_rewrite",
+                  "aof_buffer_length", "aof_pending_bio_fsync", "aof_delayed_fsync"]:
+        assert field in info
+    assert info["aof_current_size"] > 0
+
+
+def test_bgrewriteaof_already_in_progress(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    for i in range(0, 200000, 5000):
+        r.mset({"key:%d" % j: "x" * 100 for j in range(i, i + 5000)})
+    raw = Raw(s)
+    assert raw("BGREWRITEAOF") == "Background append only file rewriting started"
+    assert raw("BGREWRITEAOF") == Err(
+        "ERR Background append only file rewriting already in progress")
+    wait_rewrite_done(r)
+    assert r.info("persistence")["aof_rewrites"] == 1
+
+
+def test_auto_rewrite_on_growth(workdir):
+    s = Proc(workdir, "--appendonly", "yes", "--auto-aof-rewrite-min-size", "100kb",
+             "--auto-aof-rewrite-percentage", "100")
+    r = s.client()
+    for i in range(30):
+        r.set("k%d" % (i % 3), "x" * 10000)
+    deadline = time.time() + 10
+    while r.info("persistence")["aof_rewrites"] < 1 and time.time() < deadline:
+        r.set("k0", "x" * 10000)
+        time.sleep(0.1)
+    assert r.info("persistence")["aof_rewrites"] >= 1
+    assert "Starting automatic rewriting of AOF on" in s.log()
+
+
+def test_loading_is_visible(workdir):
+    os.makedirs(aof_dir(workdir))
+    incr = os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof")
+    cmd = b"*3\r\n$4\r\nSADD\r\n$3\r\nbig\r\n"
+    with open(incr, "wb") as f:
+        f.write(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n")
+        chunk = b"".join(cmd + b"$%d\r\n%d\r\n" % (len(str(i)), i) for i in range(100000))
+        for _ in range(15):
+            f.write(chunk)
+    with open(os.path.join(aof_dir(workdir), "appendonly.aof.manifest"), "w") as f:
+        f.write("file appendonly.aof.1.incr.aof seq 1 type i\n")
+    s = Proc(workdir, "--appendonly", "yes", wait=False)
+    saw_loading = saw_error = False
+    deadline = time.time() + 20
+    while time.time() < deadline and "eady to accept" not in s.log():
+        try:
+            c = s.client(socket_timeout=2)
+            if c.info("persistence")["loading"] == 1:
+                saw_loading = True
+                try:
+                    c.get("x")
+                except redis.BusyLoadingError:
+                    saw_error = True
+            c.close()
+        except (redis.ConnectionError, redis.TimeoutError):
+            pass
+        time.sleep(0.01)
+    s.wait_ready()
+    assert s.client().scard("big") == 100000
+    assert saw_loading and saw_error
+
+
+def redis_files(d):
+    return sorted(os.listdir(aof_dir(d)))
+
+
+def test_redis_dir_starts_under_kvik(workdir):
+    """A directory redis-server 7.0 wrote (AOF base) loads, and keeps working."""
+    s = Proc(workdir, "--appendonly", "yes", binary=REDIS)
+    r = s.client()
+    fill_all_types(r)
+    r.bgrewriteaof()
+    wait_rewrite_done(r)
+    r.set("post-rewrite", "1")
+    r.incr("post-rewrite")
+    before = snapshot(r)
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    assert snapshot(r) == before
+    r.set("from-kvik", "yes")
+    before = snapshot(r)
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes", binary=REDIS)
+    assert snapshot(s.client()) == before
+
+
+def test_kvik_dir_starts_under_redis(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    fill_all_types(r)
+    r.bgrewriteaof()
+    wait_rewrite_done(r)
+    r.set("post-rewrite", "1")
+    r.lpush("list", "front")
+    before = snapshot(r)
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes", binary=REDIS)
+    assert snapshot(s.client()) == before
+
+
+def test_old_style_single_file_upgraded(workdir):
+    with open(os.path.join(workdir, "appendonly.aof"), "wb") as f:
+        f.write(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$3\r\nyes\r\n")
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().get("old") == b"yes"
+    assert [line[-1] for line in manifest(workdir)] == ["b", "i"]
+
+
+@pytest.mark.skipif(IS_REDIS, reason="kvik-server --check-aof (redis-check-aof is separate)")
+def test_check_aof(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    s.client().set("k", "v")
+    s.stop()
+    man = os.path.join(aof_dir(workdir), "appendonly.aof.manifest")
+    out = subprocess.run([SERVER, "--check-aof", man], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout
+    assert "Start checking Multi Part AOF" in out.stdout
+    assert "All AOF files and manifest are valid" in out.stdout
+    single = os.path.join(workdir, "t.aof")
+    with open(single, "wb") as f:
+        f.write(b"*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\nab\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\nab")
+    out = subprocess.run([SERVER, "--check-aof", single], capture_output=True, text=True)
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert lines[0] == "Start checking Old-Style AOF"
+    assert lines[1].startswith("0x") and lines[1].endswith(
+        ": Expected to read 4 bytes, got 2 bytes")
+    assert lines[2:] == [
+        "AOF analyzed: filename=%s, size=54, ok_up_to=28, ok_up_to_line=14, diff=26" % single,
+        "AOF %s is not valid. Use the --fix option to try fixing it." % single]
+    out = subprocess.run([SERVER, "--check-aof", "--fix", single], input="y\n",
+                         capture_output=True, text=True)
+    assert out.returncode == 0
+    assert "Successfully truncated AOF %s" % single in out.stdout
+    assert os.path.getsize(single) == 28
