@@ -21,6 +21,9 @@ void rb_reserve(respbuf *b, size_t more)
 
 void rb_add(respbuf *b, const void *p, size_t n)
 {
+    if (n == 0) {
+        return; /* p may be NULL then (an empty buffer) */
+    }
     rb_reserve(b, n);
     memcpy(b->p + b->len, p, n);
     b->len += n;

@@ -641,3 +641,69 @@ def test_check_aof(workdir):
     assert out.returncode == 0
     assert "Successfully truncated AOF %s" % single in out.stdout
     assert os.path.getsize(single) == 28
+
+
+@pytest.mark.skipif(IS_REDIS, reason="hash field TTLs are Redis 7.4")
+def test_hash_field_ttls_replay_and_rewrite(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    r.hset("h", mapping={"a": "1", "b": "2", "c": "3"})
+    r.execute_command("HEXPIRE", "h", 1000, "FIELDS", 1, "a")
+    r.execute_command("HPEXPIRE", "h", 1, "FIELDS", 1, "c")
+    time.sleep(0.05)
+    r.hincrbyfloat("h", "a", "0.5")
+    r.execute_command("HSETEX", "h2", "EX", 500, "FIELDS", 1, "x", "y")
+    ttl_a = r.execute_command("HPEXPIRETIME", "h", "FIELDS", 1, "a")[0]
+    ttl_x = r.execute_command("HPEXPIRETIME", "h2", "FIELDS", 1, "x")[0]
+    names = [c[0].upper() for c in incr_commands(workdir)]
+    assert b"HEXPIRE" not in names and b"HPEXPIRE" not in names
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    assert r.hgetall("h") == {b"a": b"1.5", b"b": b"2"}
+    assert r.execute_command("HPEXPIRETIME", "h", "FIELDS", 1, "a")[0] == ttl_a
+    assert r.execute_command("HPEXPIRETIME", "h2", "FIELDS", 1, "x")[0] == ttl_x
+    r.bgrewriteaof()
+    wait_rewrite_done(r)
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    assert r.hgetall("h") == {b"a": b"1.5", b"b": b"2"}
+    assert r.execute_command("HPEXPIRETIME", "h", "FIELDS", 1, "a")[0] == ttl_a
+    assert r.execute_command("HPEXPIRETIME", "h", "FIELDS", 1, "b")[0] == -1
+
+
+def test_timestamp_annotations(workdir):
+    s = Proc(workdir, "--appendonly", "yes", "--aof-timestamp-enabled", "yes")
+    r = s.client()
+    r.set("a", "1")
+    r.bgrewriteaof()
+    wait_rewrite_done(r)
+    r.set("b", "2")
+    for name in os.listdir(aof_dir(workdir)):
+        if name.endswith(".aof"):
+            with open(os.path.join(aof_dir(workdir), name), "rb") as f:
+                assert f.read().startswith(b"#TS:"), name
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().mget("a", "b") == [b"1", b"2"]
+
+
+def test_rewrite_while_lazy_freeing(workdir):
+    """The fork happens while the lazy-free thread is busy: the child must not hang on
+    its lock, and the parent keeps freeing."""
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    for k in range(6):
+        for i in range(0, 60000, 10000):
+            r.sadd("big%d" % k, *range(i, i + 10000))
+    r.set("keep", "1")
+    for k in range(6):
+        r.unlink("big%d" % k)
+        r.bgrewriteaof()
+        wait_rewrite_done(r)
+    info = r.info("persistence")
+    assert info["aof_last_bgrewrite_status"] == "ok"
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().dbsize() == 1
