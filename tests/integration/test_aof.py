@@ -600,6 +600,8 @@ def test_kvik_dir_starts_under_redis(workdir):
     wait_rewrite_done(r)
     r.set("post-rewrite", "1")
     r.lpush("list", "front")
+    random_workload(r, 2000, 9)  # every propagated form must be one Redis 7.0 replays
+    time.sleep(0.02)
     before = snapshot(r)
     s.stop()
     s = Proc(workdir, "--appendonly", "yes", binary=REDIS)
@@ -707,3 +709,103 @@ def test_rewrite_while_lazy_freeing(workdir):
     s.stop()
     s = Proc(workdir, "--appendonly", "yes")
     assert s.client().dbsize() == 1
+
+
+def random_workload(r, n, seed):
+    """A mix of every write family on a few keys, so most commands hit existing values."""
+    import random
+    rnd = random.Random(seed)
+    keys = ["k%d" % i for i in range(8)]
+
+    def k():
+        return rnd.choice(keys)
+
+    def m():
+        return "m%d" % rnd.randrange(20)
+
+    cmds = [
+        lambda: r.set(k(), rnd.randrange(100)),
+        lambda: r.append(k(), "x"),
+        lambda: r.setrange(k(), rnd.randrange(5), "ab"),
+        lambda: r.incr(k()),
+        lambda: r.incrbyfloat(k(), "0.5"),
+        lambda: r.getset(k(), "g"),
+        lambda: r.mset({k(): "1", k(): "2"}),
+        lambda: r.msetnx({k(): "1", k(): "2"}),
+        lambda: r.setnx(k(), "n"),
+        lambda: r.getdel(k()),
+        lambda: r.getex(k(), ex=1000),
+        lambda: r.getex(k(), persist=True),
+        lambda: r.lpush(k(), m(), m()),
+        lambda: r.rpush(k(), m()),
+        lambda: r.linsert(k(), "BEFORE", m(), "ins"),
+        lambda: r.lset(k(), 0, "set"),
+        lambda: r.lrem(k(), 1, m()),
+        lambda: r.ltrim(k(), 0, 5),
+        lambda: r.lpop(k(), 2),
+        lambda: r.rpoplpush(k(), k()),
+        lambda: r.lmove(k(), k(), "LEFT", "RIGHT"),
+        lambda: r.execute_command("LMPOP", 2, k(), k(), "RIGHT", "COUNT", 2),
+        lambda: r.blpop([k(), k()], 0.01),
+        lambda: r.sadd(k(), m(), m(), 7),
+        lambda: r.srem(k(), m()),
+        lambda: r.smove(k(), k(), m()),
+        lambda: r.spop(k()),
+        lambda: r.spop(k(), 2),
+        lambda: r.sinterstore(k(), [k(), k()]),
+        lambda: r.sunionstore(k(), [k(), k()]),
+        lambda: r.sdiffstore(k(), [k(), k()]),
+        lambda: r.zadd(k(), {m(): rnd.random(), m(): rnd.randrange(5)}),
+        lambda: r.zincrby(k(), 1.5, m()),
+        lambda: r.zrem(k(), m()),
+        lambda: r.zremrangebyscore(k(), 0, 0.5),
+        lambda: r.zremrangebyrank(k(), 0, 0),
+        lambda: r.zremrangebylex(k(), "[m1", "[m3"),
+        lambda: r.zpopmin(k()),
+        lambda: r.bzpopmax([k()], 0.01),
+        lambda: r.zunionstore(k(), [k(), k()]),
+        lambda: r.zinterstore(k(), [k(), k()]),
+        lambda: r.execute_command("ZRANGESTORE", k(), k(), 0, 2),
+        lambda: r.execute_command("ZMPOP", 1, k(), "MAX"),
+        lambda: r.hset(k(), m(), rnd.randrange(10)),
+        lambda: r.hsetnx(k(), m(), "v"),
+        lambda: r.hdel(k(), m()),
+        lambda: r.hincrby(k(), m(), 2),
+        lambda: r.hincrbyfloat(k(), m(), "1.25"),
+        lambda: r.delete(k()),
+        lambda: r.unlink(k()),
+        lambda: r.rename(k(), k()),
+        lambda: r.renamenx(k(), k()),
+        lambda: r.copy(k(), k(), replace=True),
+        lambda: r.move(k(), 1),
+        lambda: r.expire(k(), 1000),
+        lambda: r.pexpire(k(), 1),
+        lambda: r.persist(k()),
+        lambda: r.expireat(k(), int(time.time()) + 500),
+        lambda: r.set(k(), "t", px=rnd.randrange(1, 5)),
+    ]
+    for _ in range(n):
+        try:
+            rnd.choice(cmds)()
+        except redis.ResponseError:
+            pass
+
+
+def test_random_workload_replays_exactly(workdir):
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    random_workload(r, 3000, 1)
+    time.sleep(0.02)
+    p = r.pipeline(transaction=True)
+    p.incr("tx")
+    p.rpush("txl", "a")
+    p.execute()
+    before = snapshot(r)
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert snapshot(s.client()) == before
+    s.client().bgrewriteaof()
+    wait_rewrite_done(s.client())
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert snapshot(s.client()) == before
