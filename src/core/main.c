@@ -349,7 +349,7 @@ static void before_sleep(ev_loop *loop)
     aof_before_sleep();
     client_flush_pending();
     client_free_closed();
-    if (srv.shutdown_asap) {
+    if (srv.shutdown_asap && !srv.loading) { /* loading: once the dataset is in */
         srv.shutdown_asap = false;
         server_prepare_shutdown();
     }

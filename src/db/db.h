@@ -104,7 +104,7 @@ typedef struct db_hooks {
     void (*expired)(db *d, kstr key);
 } db_hooks;
 
-#define DB_MAX_HOOKS 4
+#define DB_MAX_HOOKS 8
 extern const db_hooks *db_hooks_list[DB_MAX_HOOKS];
 extern int db_hooks_count;
 

@@ -72,6 +72,7 @@ static struct {
     bool last_bgrewrite_ok;
     long long rewrites, consecutive_failures;
     long long keep_incr_from;   /* incr seq opened at the rewrite's start; LLONG_MAX none */
+    int64_t last_failure_ms;
     bool temp_incr;             /* WAIT_REWRITE: fd is the temp incremental file */
 } aof = {.fd = -1, .selected_db = -1, .last_write_ok = true, .last_rewrite_time_sec = -1,
          .last_bgrewrite_ok = true};
@@ -310,6 +311,22 @@ static int open_new_incr(void)
     return 0;
 }
 
+/* After 3 failures in a row, automatic and scheduled rewrites wait 1, 2, 4 ... up to 60
+ * minutes between attempts (Redis's aofRewriteLimited): a full disk must not fork a
+ * child every cron tick. BGREWRITEAOF itself is never held back. */
+static bool rewrite_limited(void)
+{
+    if (aof.consecutive_failures < 3) {
+        return false;
+    }
+    long long shift = aof.consecutive_failures - 3;
+    long long wait_min = shift >= 6 ? 60 : (1LL << shift);
+    if (clock_ms() - aof.last_failure_ms < wait_min * 60000) {
+        return true;
+    }
+    return false;
+}
+
 static int rewrite_start(void)
 {
     if (child_active()) {
@@ -366,6 +383,7 @@ static void rewrite_failed(pid_t pid)
     unlink(path);
     aof.last_bgrewrite_ok = false;
     aof.consecutive_failures++;
+    aof.last_failure_ms = clock_ms();
     if (aof.state == AOF_WAIT_REWRITE) {
         aof.scheduled = true; /* appendonly stays on: try again from the cron */
     }
@@ -420,6 +438,7 @@ static void rewrite_done(pid_t pid, bool ok, bool bysignal)
     if (save_manifest() < 0) {
         aof.last_bgrewrite_ok = false;
         aof.consecutive_failures++;
+        aof.last_failure_ms = clock_ms();
         return;
     }
     aof.manifest_loaded = true;
@@ -450,13 +469,14 @@ void aof_cron(void)
     if (k == CHILD_AOF) {
         rewrite_done(pid, ok, bysignal);
     }
-    if (child_active()) {
+    if (child_active() || rewrite_limited()) {
+        if (aof.unsynced && aof.state != AOF_OFF) {
+            flush_buffer(false);
+        }
         return;
     }
-    if (aof.scheduled && aof.state != AOF_OFF) {
-        rewrite_start();
-    } else if (aof.scheduled) {
-        rewrite_start(); /* BGREWRITEAOF scheduled while AOF is off */
+    if (aof.scheduled) {
+        rewrite_start(); /* appendonly turned on, or BGREWRITEAOF while a child ran */
     }
     if (aof.state == AOF_ON && !child_active() && aof_cfg.auto_rewrite_percentage &&
         aof.current_size > aof_cfg.auto_rewrite_min_size) {
