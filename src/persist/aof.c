@@ -780,6 +780,7 @@ command aof_commands[] = {
 size_t aof_info(int part, char *buf, size_t cap)
 {
     int n = 0;
+    buf[0] = '\0';
     if (part == 0) {
         long long cur = aof.rewrite_start_ms ? (clock_ms() - aof.rewrite_start_ms) / 1000 : -1;
         n = snprintf(buf, cap,
