@@ -490,6 +490,11 @@ def test_bgrewriteaof_replies_and_info(workdir):
                   "aof_last_cow_size"]:
         assert field in info
     assert "aof_current_size" not in info
+    text = Raw(s)("INFO", "persistence")
+    lines = text.decode("ascii").split("\r\n")
+    assert lines[0] == "# Persistence" and lines[-1] == ""
+    assert all(":" in line for line in lines[1:-1])
+    assert lines[-2] == "module_fork_last_cow_size:0"
     # with appendonly off, BGREWRITEAOF still writes a base and a manifest (Redis 7.0)
     r.set("k", "v")
     raw = Raw(s)
