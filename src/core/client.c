@@ -44,6 +44,7 @@ static client **unblocked;     /* CLIENT_UNBLOCKED clients, in unblock order */
 static size_t nunblocked, capunblocked;
 
 static void on_event(ev_loop *loop, int fd, void *data, int mask);
+void (*client_write_barrier)(void);
 
 void client_setup(void)
 {
@@ -526,6 +527,9 @@ static void on_event(ev_loop *loop, int fd, void *data, int mask)
     if (mask & EV_READ) {
         read_and_process(c);
     } else if (mask & EV_WRITE) {
+        if (client_write_barrier) {
+            client_write_barrier();
+        }
         write_client(c);
     }
 }

@@ -469,6 +469,7 @@ int main(int argc, char **argv)
     log_notice("Kvik %s, port: %d, PID: %d", KVIK_VERSION, srv.cfg.port, (int)getpid());
     log_notice("Server initialized");
     ev_set_before_sleep(srv.loop, before_sleep); /* loading serves clients meanwhile */
+    client_write_barrier = aof_write_barrier;
     if (aof_startup() < 0) {
         return 1;
     }

@@ -239,6 +239,13 @@ void aof_before_sleep(void)
     }
 }
 
+void aof_write_barrier(void)
+{
+    if (aof_cfg.appendfsync == AOF_FSYNC_ALWAYS && (aof.buf.len || aof.unsynced)) {
+        flush_buffer(false);
+    }
+}
+
 /* Opens name in the AOF dir for appending (created if missing). */
 static int open_append(const char *name, bool truncate_it)
 {

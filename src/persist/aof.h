@@ -47,6 +47,9 @@ int aof_startup(void);
 /* Before the loop sleeps, before replies are written: writes the buffered commands and
  * fsyncs as appendfsync says. */
 void aof_before_sleep(void);
+/* A reply is about to be written mid-turn: with appendfsync always, what it may depend
+ * on is written and fsynced first (client_write_barrier). */
+void aof_write_barrier(void);
 /* Server cron: reaps the rewrite child, starts scheduled and automatic rewrites. */
 void aof_cron(void);
 /* Shutdown: writes and fsyncs what is buffered, stops a rewrite child. */
