@@ -814,3 +814,14 @@ def test_random_workload_replays_exactly(workdir):
     s.stop()
     s = Proc(workdir, "--appendonly", "yes")
     assert snapshot(s.client()) == before
+
+
+@pytest.mark.skipif(IS_REDIS, reason="Kvik-only until the RDB loader is merged")
+def test_rdb_base_refused_clearly(workdir):
+    s = Proc(workdir, "--appendonly", "yes", "--aof-use-rdb-preamble", "yes", binary=REDIS)
+    s.client().set("k", "v")
+    s.stop()
+    assert any(n.endswith(".base.rdb") for n in os.listdir(aof_dir(workdir)))
+    code, log = Proc(workdir, "--appendonly", "yes", wait=False).wait_exit()
+    assert code != 0
+    assert "is in RDB format" in log
