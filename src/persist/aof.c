@@ -209,6 +209,9 @@ static void flush_buffer(bool force)
     if (aof.buf.cap > 4 * 1024 * 1024 && aof.buf.len == 0) {
         rb_free(&aof.buf); /* a burst must not pin its buffer */
     }
+    if (aof_cfg.appendfsync == AOF_FSYNC_NO) {
+        aof.unsynced = 0; /* the kernel's business */
+    }
     if (!aof.unsynced || fsync_suspended()) {
         return;
     }
@@ -290,6 +293,10 @@ static int open_new_incr(void)
         aof.keep_incr_from = LLONG_MAX;
         return 0;
     }
+    /* What is buffered belongs before the snapshot the child is about to take: write it
+     * to the current file now (a retried WAIT_REWRITE truncates that very file below,
+     * which is right: the new snapshot holds it). */
+    flush_buffer(false);
     if (aof.state == AOF_WAIT_REWRITE) {
         char name[512];
         temp_incr_name(name, sizeof(name));
@@ -376,7 +383,11 @@ static void delete_history(void)
         char path[4096];
         path_of(path, sizeof(path), aof.m.hist[i].name);
         log_notice("Removing the history file %s in the background", aof.m.hist[i].name);
+        int fd = open(path, O_RDONLY);
         unlink(path);
+        if (fd >= 0) {
+            fsyncer_close(fd); /* freeing the blocks happens at this last close */
+        }
     }
     aof_manifest_drop_history(&aof.m);
     save_manifest();

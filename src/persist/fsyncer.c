@@ -16,7 +16,7 @@
 typedef struct job {
     struct job *next;
     int fd;
-    bool close_after;
+    bool sync, close_after;
 } job;
 
 static pthread_t thread;
@@ -29,7 +29,7 @@ static atomic_size_t pending; /* relaxed: INFO and the "one at a time" check */
 
 static void run_job(job *j)
 {
-    if (fdatasync(j->fd) < 0) {
+    if (j->sync && fdatasync(j->fd) < 0) {
         fsync(j->fd); /* a filesystem without fdatasync */
     }
     if (j->close_after) {
@@ -87,16 +87,17 @@ void fsyncer_teardown(void)
     started = false;
 }
 
-void fsyncer_submit(int fd, bool close_after)
+static void submit(int fd, bool sync, bool close_after)
 {
     job *j = started ? malloc(sizeof(*j)) : NULL;
     if (!j) {
-        job inline_job = {NULL, fd, close_after};
+        job inline_job = {NULL, fd, sync, close_after};
         run_job(&inline_job);
         return;
     }
     j->next = NULL;
     j->fd = fd;
+    j->sync = sync;
     j->close_after = close_after;
     pthread_mutex_lock(&lock);
     atomic_fetch_add_explicit(&pending, 1, memory_order_relaxed);
@@ -108,6 +109,16 @@ void fsyncer_submit(int fd, bool close_after)
     tail = j;
     pthread_cond_signal(&wake);
     pthread_mutex_unlock(&lock);
+}
+
+void fsyncer_submit(int fd, bool close_after)
+{
+    submit(fd, true, close_after);
+}
+
+void fsyncer_close(int fd)
+{
+    submit(fd, false, true);
 }
 
 size_t fsyncer_pending(void)

@@ -13,6 +13,9 @@
 void fsyncer_setup(void);
 void fsyncer_teardown(void);                 /* runs what is queued, joins the thread */
 void fsyncer_submit(int fd, bool close_after);
+/* Closes fd on the thread without syncing: the last close of an unlinked file frees its
+ * blocks, which takes long for a big file (deleting AOF history). */
+void fsyncer_close(int fd);
 size_t fsyncer_pending(void);                /* jobs queued or running */
 /* Waits until every job submitted so far has finished. */
 void fsyncer_drain(void);
