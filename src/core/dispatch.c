@@ -23,6 +23,7 @@
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/aof.h"
 #include "persist/propagate.h"
 #include "pubsub/pubsub.h"
 
@@ -298,6 +299,14 @@ void dispatch_command(client *c)
         rejected(c);
     } else if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         refuse(c, cmd, "NOAUTH Authentication required.");
+        cmd->stats.rejected_calls++;
+        rejected(c);
+    } else if (aof_refuse_writes && ((cmd->flags & CMD_WRITE) ||
+                                     (!cmd->parent && !strcmp(cmd->name, "ping")))) {
+        char err[256];
+        snprintf(err, sizeof(err), "MISCONF Errors writing to the AOF file: %s",
+                 aof_write_error());
+        refuse(c, cmd, err);
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if (srv.loading && !(cmd->flags & CMD_LOADING)) {

@@ -48,6 +48,7 @@
 enum { AOF_OFF = 0, AOF_ON, AOF_WAIT_REWRITE };
 
 struct aof_config aof_cfg;
+bool aof_refuse_writes;
 const char *const aof_fsync_names[] = {"everysec", "always", "no", NULL};
 
 static struct {
@@ -65,6 +66,7 @@ static struct {
     int64_t last_fsync_ms;
     long long delayed_fsync;
     bool last_write_ok;
+    int last_write_errno;
     /* rewrite */
     bool scheduled;
     int64_t rewrite_start_ms;
@@ -186,6 +188,7 @@ static void flush_buffer(bool force)
                 log_warning("Error writing to the AOF file: %s", strerror(errno));
             }
             aof.last_write_ok = false;
+            aof.last_write_errno = errno;
             if (aof_cfg.appendfsync == AOF_FSYNC_ALWAYS) {
                 log_warning("Can't recover from AOF write error when the AOF fsync policy is "
                             "'always'. Exiting...");
@@ -202,7 +205,6 @@ static void flush_buffer(bool force)
         aof.incr_size += (long long)off;
         aof.unsynced += (long long)off;
         if (!aof.last_write_ok && aof.buf.len == 0) {
-            log_warning("AOF write error looks solved, Kvik can write again.");
             aof.last_write_ok = true;
         }
     }
@@ -235,10 +237,22 @@ static void flush_buffer(bool force)
     }
 }
 
+static void update_refusal(void)
+{
+    bool refuse = aof_write_error() != NULL;
+    if (refuse != aof_refuse_writes) {
+        aof_refuse_writes = refuse;
+        if (!refuse) {
+            log_warning("AOF write error looks solved, Kvik can write again.");
+        }
+    }
+}
+
 void aof_before_sleep(void)
 {
     if (aof.buf.len || aof.unsynced) {
         flush_buffer(false);
+        update_refusal();
     }
 }
 
@@ -481,6 +495,7 @@ static void rewrite_done(pid_t pid, bool ok, bool bysignal)
 
 void aof_cron(void)
 {
+    update_refusal(); /* picks up fsync errors from the thread */
     bool ok, bysignal;
     pid_t pid = child_pid();
     int k = child_reap(&ok, &bysignal);
@@ -547,6 +562,8 @@ static void stop_appendonly(void)
     aof.state = AOF_OFF;
     aof.scheduled = false;
     aof.buf.len = 0;
+    aof.last_write_ok = true;
+    aof_refuse_writes = false;
     propagate_set_sink(NULL);
 }
 
@@ -767,6 +784,15 @@ int aof_startup(void)
 bool aof_loading(void)
 {
     return aof_progress.active;
+}
+
+const char *aof_write_error(void)
+{
+    if (aof.state == AOF_OFF) {
+        return NULL;
+    }
+    int e = aof.last_write_ok ? fsyncer_error() : aof.last_write_errno;
+    return e ? strerror(e) : NULL;
 }
 
 /* ---- BGREWRITEAOF ---- */

@@ -62,6 +62,10 @@ const char *aof_apply_appendonly(void);
  * Returns the length written to buf. */
 size_t aof_info(int part, char *buf, size_t cap);
 bool aof_loading(void);
+/* While the AOF cannot be written or fsynced: the reason (strerror), else NULL. Write
+ * commands and PING are refused then with -MISCONF, as Redis does. */
+const char *aof_write_error(void);
+extern bool aof_refuse_writes; /* aof_write_error() != NULL, kept current for dispatch */
 
 /* kvik-server --check-aof [--fix] FILE: redis-check-aof's report and exit status. */
 int aof_check_main(int argc, char **argv);

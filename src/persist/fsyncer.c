@@ -6,6 +6,7 @@
  */
 #include "persist/fsyncer.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -26,11 +27,16 @@ static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
 static job *head, *tail;
 static bool stopping, started;
 static atomic_size_t pending; /* relaxed: INFO and the "one at a time" check */
+static atomic_int last_error;  /* relaxed: a status for the main thread to report */
 
 static void run_job(job *j)
 {
-    if (j->sync && fdatasync(j->fd) < 0) {
-        fsync(j->fd); /* a filesystem without fdatasync */
+    if (j->sync) {
+        int rc = fdatasync(j->fd);
+        if (rc < 0 && errno == EINVAL) {
+            rc = fsync(j->fd); /* a file without fdatasync support */
+        }
+        atomic_store_explicit(&last_error, rc < 0 ? errno : 0, memory_order_relaxed);
     }
     if (j->close_after) {
         close(j->fd);
@@ -119,6 +125,11 @@ void fsyncer_submit(int fd, bool close_after)
 void fsyncer_close(int fd)
 {
     submit(fd, false, true);
+}
+
+int fsyncer_error(void)
+{
+    return atomic_load_explicit(&last_error, memory_order_relaxed);
 }
 
 size_t fsyncer_pending(void)

@@ -17,6 +17,8 @@ void fsyncer_submit(int fd, bool close_after);
  * blocks, which takes long for a big file (deleting AOF history). */
 void fsyncer_close(int fd);
 size_t fsyncer_pending(void);                /* jobs queued or running */
+/* errno of the last failed fsync, 0 once one succeeds again. */
+int fsyncer_error(void);
 /* Waits until every job submitted so far has finished. */
 void fsyncer_drain(void);
 

@@ -825,3 +825,28 @@ def test_rdb_base_refused_clearly(workdir):
     code, log = Proc(workdir, "--appendonly", "yes", wait=False).wait_exit()
     assert code != 0
     assert "is in RDB format" in log
+
+
+def test_write_error_refuses_writes(workdir):
+    """A full disk (the incremental file is /dev/full): writes and PING get -MISCONF,
+    reads still work, INFO says aof_last_write_status:err."""
+    s = Proc(workdir, "--appendonly", "yes")
+    s.client().set("k", "v")
+    s.stop()
+    new_incr = os.path.join(aof_dir(workdir), "appendonly.aof.2.incr.aof")
+    os.symlink("/dev/full", new_incr)
+    with open(os.path.join(aof_dir(workdir), "appendonly.aof.manifest"), "a") as f:
+        f.write("file appendonly.aof.2.incr.aof seq 2 type i\n")
+    s = Proc(workdir, "--appendonly", "yes")
+    raw = Raw(s)
+    assert raw("SET", "a", "1") == "OK"  # the reply precedes the failed write (everysec)
+    deadline = time.time() + 5
+    while raw("GET", "k") == b"v" and time.time() < deadline:
+        reply = raw("SET", "b", "2")
+        if isinstance(reply, Err):
+            break
+        time.sleep(0.05)
+    assert reply == Err("MISCONF Errors writing to the AOF file: No space left on device")
+    assert raw("PING") == Err("MISCONF Errors writing to the AOF file: No space left on device")
+    assert raw("GET", "k") == b"v"
+    assert s.client().info("persistence")["aof_last_write_status"] == "err"
