@@ -35,6 +35,13 @@ void log_set_level(int level)
     log_level_current = level;
 }
 
+static char role = 'M';
+
+void log_set_role(char r)
+{
+    role = r;
+}
+
 int log_setup(int level, const char *file)
 {
     log_level_current = level;
@@ -71,7 +78,8 @@ void log_raw(int level, const char *fmt, ...)
     if (!fp) {
         return;
     }
-    fprintf(fp, "%d:M %s %c %s\n", (int)getpid(), stamp, marks[level > 3 ? 3 : level], msg);
+    fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), role, stamp, marks[level > 3 ? 3 : level],
+            msg);
     fflush(fp);
     if (fp != stdout) {
         fclose(fp);

@@ -15,6 +15,8 @@ void log_set_level(int level);
 void log_raw(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int log_level_parse(const char *name);      /* "debug".."nothing" -> level, -1 unknown */
 const char *log_level_name(int level);
+/* The role letter after the pid: 'M' main process, 'C' a forked child (as Redis). */
+void log_set_role(char r);
 
 #define LOG(level, ...)                                                                   \
     do {                                                                                  \

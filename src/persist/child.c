@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "core/server.h"
 #include "db/lazyfree.h"
 
@@ -24,6 +25,7 @@ pid_t child_fork(int k)
     }
     if (p == 0) {
         lazyfree_after_fork_child();
+        log_set_role('C');
         for (int i = 0; i < srv.nlisten; i++) {
             close(srv.listen_fds[i]);
         }
