@@ -545,12 +545,12 @@ static void kill_rewrite(void)
 static void stop_appendonly(void)
 {
     flush_buffer(false);
+    fsyncer_drain(); /* no job may still name the fd closed below */
     if (aof.fd >= 0) {
         fdatasync(aof.fd);
         close(aof.fd);
         aof.fd = -1;
     }
-    fsyncer_drain();
     kill_rewrite();
     if (aof.temp_incr) {
         char tname[512], tpath[4096];
@@ -571,6 +571,9 @@ const char *aof_apply_appendonly(void)
 {
     if (!srv.loop) {
         return NULL; /* start-up: aof_startup() acts on it */
+    }
+    if (srv.loading) {
+        return "can't change appendonly while loading the dataset";
     }
     if (!aof_cfg.appendonly && aof.state != AOF_OFF) {
         stop_appendonly();

@@ -33,10 +33,9 @@ static void run_job(job *j)
 {
     if (j->sync) {
         int rc = fdatasync(j->fd);
-        if (rc < 0 && errno == EINVAL) {
-            rc = fsync(j->fd); /* a file without fdatasync support */
-        }
-        atomic_store_explicit(&last_error, rc < 0 ? errno : 0, memory_order_relaxed);
+        /* EINVAL: a file that cannot be synced (a special file); nothing to report. */
+        int err = rc < 0 && errno != EINVAL ? errno : 0;
+        atomic_store_explicit(&last_error, err, memory_order_relaxed);
     }
     if (j->close_after) {
         close(j->fd);
