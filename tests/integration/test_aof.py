@@ -850,3 +850,15 @@ def test_write_error_refuses_writes(workdir):
     assert raw("PING") == Err("MISCONF Errors writing to the AOF file: No space left on device")
     assert raw("GET", "k") == b"v"
     assert s.client().info("persistence")["aof_last_write_status"] == "err"
+
+
+def test_reply_follows_the_write(workdir):
+    """With appendfsync always the command is in the file when its reply arrives."""
+    s = Proc(workdir, "--appendonly", "yes", "--appendfsync", "always")
+    r = s.client()
+    incr = os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof")
+    with open(incr, "rb") as f:
+        for i in range(200):
+            r.set("key:%d" % i, "v")
+            f.seek(0)
+            assert b"key:%d\r\n" % i in f.read()
