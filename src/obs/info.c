@@ -34,6 +34,7 @@
 #include "core/blocking.h"
 #include "db/lazyfree.h"
 #include "persist/aof.h"
+#include "persist/child.h"
 #include "types/types.h"
 
 /* ---- a growable text buffer ---- */
@@ -528,8 +529,8 @@ static void section_stats(sbuf *b)
            "pubsub_channels:0\r\n"
            "pubsub_patterns:0\r\n"
            "pubsubshard_channels:0\r\n"
-           "latest_fork_usec:0\r\n"
-           "total_forks:0\r\n"
+           "latest_fork_usec:%lld\r\n"
+           "total_forks:%lld\r\n"
            "migrate_cached_sockets:0\r\n"
            "slave_expires_tracked_keys:0\r\n"
            "active_defrag_hits:0\r\n"
@@ -550,7 +551,8 @@ static void section_stats(sbuf *b)
            "io_threaded_writes_processed:0\r\n"
            "reply_buffer_shrinks:0\r\n"
            "reply_buffer_expands:0\r\n",
-           st->unexpected_error_replies, st->total_error_replies);
+           child_latest_fork_usec(), child_total_forks(), st->unexpected_error_replies,
+           st->total_error_replies);
 }
 
 /* 40 hex digits, made once: there is no replication yet, but the field is a fixed-size

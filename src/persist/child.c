@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "core/server.h"
 #include "db/lazyfree.h"
 
 static pid_t pid = -1;
 static int kind = CHILD_NONE;
+static long long latest_fork_usec, total_forks;
 
 pid_t child_fork(int k)
 {
@@ -19,6 +21,7 @@ pid_t child_fork(int k)
         errno = EBUSY;
         return -1;
     }
+    uint64_t start = clock_mono_us();
     pid_t p = fork();
     if (p < 0) {
         return -1;
@@ -39,6 +42,8 @@ pid_t child_fork(int k)
     }
     pid = p;
     kind = k;
+    latest_fork_usec = (long long)(clock_mono_us() - start);
+    total_forks++;
     return p;
 }
 
@@ -86,4 +91,14 @@ void child_kill(void)
     }
     pid = -1;
     kind = CHILD_NONE;
+}
+
+long long child_latest_fork_usec(void)
+{
+    return latest_fork_usec;
+}
+
+long long child_total_forks(void)
+{
+    return total_forks;
 }

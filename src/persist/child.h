@@ -28,5 +28,7 @@ int child_reap(bool *ok, bool *bysignal);
 /* Kills the running child (SIGUSR1, as Redis: the child treats it as a clean abort) and
  * waits for it. */
 void child_kill(void);
+long long child_latest_fork_usec(void); /* INFO latest_fork_usec: the parent's stall */
+long long child_total_forks(void);
 
 #endif

@@ -218,6 +218,8 @@ def test_rewrite_round_trip(workdir):
     info = wait_rewrite_done(r)
     assert info["aof_rewrites"] == 1
     assert info["aof_last_bgrewrite_status"] == "ok"
+    stats = r.info("stats")
+    assert stats["total_forks"] == 1 and stats["latest_fork_usec"] > 0
     m = manifest(workdir)
     assert [line[-1] for line in m] == ["b", "i"]
     assert m[0][1] == "appendonly.aof.2.base.aof"
