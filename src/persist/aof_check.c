@@ -23,6 +23,9 @@ enum { CHECK_OK = 0, CHECK_TRUNCATED = 1, CHECK_BAD = 2 };
 
 /* Scans one file; prints the analysis line. Returns CHECK_*; *valid gets the offset of
  * the last complete command (transactions whole). */
+/* Lines are counted across the files of one check, as redis-check-aof does. */
+static long long line_base = 1;
+
 static int scan(const char *path, const char *shown, long long *valid, long long *size)
 {
     struct stat st;
@@ -36,19 +39,18 @@ static int scan(const char *path, const char *shown, long long *valid, long long
         printf("Cannot open file %s: %s\n", path, strerror(errno));
         exit(1);
     }
-    long long before_multi = -1;
-    long long multi_line = 0;
+    long long before_multi = -1, last_payload = 0;
     int rc = CHECK_OK;
     const char *why = NULL;
-    long long err_pos = 0;
+    char why_buf[4200];
+    long long err_pos = 0, bad_cmd = -1;
     for (;;) {
         long long before = r->valid_up_to;
-        long long lines_before = r->lines;
         int s = aof_reader_next(r);
         if (s == AOF_READ_EOF) {
             if (before_multi >= 0) {
                 why = "Reached EOF before reading EXEC for MULTI";
-                err_pos = r->pos;
+                err_pos = last_payload;
                 rc = CHECK_TRUNCATED;
             }
             break;
@@ -59,27 +61,28 @@ static int scan(const char *path, const char *shown, long long *valid, long long
             rc = s == AOF_READ_TRUNC ? CHECK_TRUNCATED : CHECK_BAD;
             break;
         }
-        if (kstr_is(r->argv[0], "multi")) {
-            if (before_multi >= 0) {
-                why = "Unexpected MULTI";
-                err_pos = before;
-                rc = CHECK_BAD;
-                break;
-            }
+        /* Positions are reported where the last argument read starts, as redis-check-aof
+         * does. */
+        last_payload = r->err_pos;
+        bool multi = kstr_is(r->argv[0], "multi"), exec = kstr_is(r->argv[0], "exec");
+        if ((multi && before_multi >= 0) || (exec && before_multi < 0)) {
+            snprintf(why_buf, sizeof(why_buf), "Unexpected %s in AOF %s", multi ? "MULTI" : "EXEC",
+                     shown);
+            why = why_buf;
+            err_pos = last_payload;
+            bad_cmd = multi ? before_multi : before; /* a transaction is kept whole */
+            rc = CHECK_BAD;
+            break;
+        }
+        if (multi) {
             before_multi = before;
-            multi_line = lines_before;
-        } else if (kstr_is(r->argv[0], "exec")) {
-            if (before_multi < 0) {
-                why = "Unexpected EXEC";
-                err_pos = before;
-                rc = CHECK_BAD;
-                break;
-            }
+        } else if (exec) {
             before_multi = -1;
         }
     }
-    *valid = before_multi >= 0 ? before_multi : r->valid_up_to;
-    long long lines = (before_multi >= 0 ? multi_line : r->lines) + 1;
+    *valid = bad_cmd >= 0 ? bad_cmd : before_multi >= 0 ? before_multi : r->valid_up_to;
+    long long lines = line_base + r->lines;
+    line_base = lines;
     if (why) {
         printf("0x%16llx: %s\n", (unsigned long long)err_pos, why);
     }

@@ -73,6 +73,7 @@ static int read_count(aof_reader *r, char *line, char prefix, long long *out)
         return fail(r, AOF_READ_IOERR, "Read error");
     }
     if (line[0] != prefix) {
+        r->lines -= line[n - 1] == '\n'; /* a malformed line is not counted as read */
         char got[2] = {line[0], '\0'};
         snprintf(r->why, sizeof(r->why), "Expected prefix '%c', got: '%s'", prefix, got);
         return AOF_READ_BAD;
@@ -106,12 +107,14 @@ int aof_reader_next(aof_reader *r)
         if (n == -1) {
             return AOF_READ_TRUNC;
         }
+        r->lines--; /* annotations are not counted, as redis-check-aof counts */
         r->valid_up_to = r->pos; /* an annotation is a complete record */
     }
     if (n == -1) {
         return fail(r, AOF_READ_TRUNC, "Unexpected EOF");
     }
     if (line[0] != '*') {
+        r->lines -= line[n - 1] == '\n';
         char got[2] = {line[0], '\0'};
         snprintf(r->why, sizeof(r->why), "Expected prefix '*', got: '%s'", got);
         return AOF_READ_BAD;

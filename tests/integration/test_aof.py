@@ -627,29 +627,35 @@ def test_old_style_single_file_upgraded(workdir):
 def test_check_aof(workdir):
     s = Proc(workdir, "--appendonly", "yes")
     s.client().set("k", "v")
+    s.client().bgrewriteaof()
+    wait_rewrite_done(s.client())
+    s.client().rpush("l", "a", "b")
     s.stop()
     man = os.path.join(aof_dir(workdir), "appendonly.aof.manifest")
-    out = subprocess.run([SERVER, "--check-aof", man], capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout
-    assert "Start checking Multi Part AOF" in out.stdout
-    assert "All AOF files and manifest are valid" in out.stdout
-    single = os.path.join(workdir, "t.aof")
-    with open(single, "wb") as f:
-        f.write(b"*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\nab\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\nab")
-    out = subprocess.run([SERVER, "--check-aof", single], capture_output=True, text=True)
-    assert out.returncode == 1
-    lines = out.stdout.splitlines()
-    assert lines[0] == "Start checking Old-Style AOF"
-    assert lines[1].startswith("0x") and lines[1].endswith(
-        ": Expected to read 4 bytes, got 2 bytes")
-    assert lines[2:] == [
-        "AOF analyzed: filename=%s, size=54, ok_up_to=28, ok_up_to_line=14, diff=26" % single,
-        "AOF %s is not valid. Use the --fix option to try fixing it." % single]
+    files = {"manifest": man}
+    samples = {
+        "truncated": b"*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\nab\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\nab",
+        "open-multi": b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\nv\r\n",
+        "lone-exec": b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*1\r\n$4\r\nEXEC\r\n",
+        "bad-prefix": b"*2\r\n$3\r\nGET\r\nX1\r\nq\r\n",
+        "valid": b"#TS:1700000000\r\n*2\r\n$3\r\nGET\r\n$1\r\nq\r\n",
+    }
+    for name, data in samples.items():
+        files[name] = os.path.join(workdir, name + ".aof")
+        with open(files[name], "wb") as f:
+            f.write(data)
+    for name, path in files.items():
+        ours = subprocess.run([SERVER, "--check-aof", path], capture_output=True, text=True)
+        ref = subprocess.run(["/usr/bin/redis-check-aof", path], capture_output=True, text=True)
+        assert (ours.returncode, ours.stdout) == (ref.returncode, ref.stdout), name
+    single = files["truncated"]
     out = subprocess.run([SERVER, "--check-aof", "--fix", single], input="y\n",
                          capture_output=True, text=True)
     assert out.returncode == 0
     assert "Successfully truncated AOF %s" % single in out.stdout
     assert os.path.getsize(single) == 28
+    out = subprocess.run([SERVER, "--check-aof"], capture_output=True, text=True)
+    assert out.returncode == 1 and out.stdout.startswith("Usage:")
 
 
 @pytest.mark.skipif(IS_REDIS, reason="hash field TTLs are Redis 7.4")
