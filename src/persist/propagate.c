@@ -207,6 +207,21 @@ void propagate_forget_change(void)
     changes--;
 }
 
+void propagate_also_resp(int dbid, const char *resp, size_t len)
+{
+    if (!propagate_on) {
+        return;
+    }
+    if (depth == 0) {
+        if (sink) {
+            sink(dbid, resp, len);
+        }
+        return;
+    }
+    respbuf b = {resp ? (char *)resp : NULL, len, len};
+    add_op(dbid, &b, NULL, 0);
+}
+
 void propagate_expired(int dbid, kstr key)
 {
     kstr argv[2] = {KSTR_LIT("DEL"), key};

@@ -46,6 +46,7 @@ void propagate_rewrite_resp(const char *resp, size_t len);
 /* One more operation, in order, whether or not the command changed anything; outside a
  * unit (active expiry) it goes to the sink at once. */
 void propagate_also(int dbid, const kstr *argv, int argc);
+void propagate_also_resp(int dbid, const char *resp, size_t len); /* already RESP */
 /* The last keyspace change signal was expiry inside a value (hash fields): not the
  * running command's change, and it replays by itself. */
 void propagate_forget_change(void);

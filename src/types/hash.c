@@ -58,6 +58,7 @@
 #include "ds/fieldtab.h"
 #include "ds/listpack.h"
 #include "persist/propagate.h"
+#include "persist/respbuf.h"
 #include "types/limits.h"
 #include "types/types.h"
 
@@ -648,6 +649,34 @@ static kobj *reg_target(const reg_rec *r, db **dp)
 
 /* Removes due fields of o: up to max from a table (in expire order), all from triplets
  * (one walk). Returns how many went; *next gets the earliest expire time left (-1: none). */
+/* Field names removed by expiry, gathered while propagating: they replay as HDEL (the
+ * replay runs with expiry paused, so it must be told which fields went, and when). */
+static respbuf gone_fields;
+
+static void note_gone(kstr f)
+{
+    if (propagate_on) {
+        rb_bulk(&gone_fields, f.p, f.len);
+    }
+}
+
+/* Emits HDEL key <the fields noted since the last call>. */
+static void propagate_gone(db *d, kstr key, size_t n)
+{
+    if (!propagate_on || !n) {
+        gone_fields.len = 0;
+        return;
+    }
+    respbuf cmd = {0};
+    rb_array_header(&cmd, 2 + (long long)n);
+    rb_bulk(&cmd, "HDEL", 4);
+    rb_bulk(&cmd, key.p, key.len);
+    rb_add(&cmd, gone_fields.p, gone_fields.len);
+    propagate_also_resp(d->id, cmd.p, cmd.len);
+    rb_free(&cmd);
+    gone_fields.len = 0;
+}
+
 static size_t remove_due_fields(kobj *o, size_t max, int64_t *next)
 {
     size_t n = 0;
@@ -656,6 +685,7 @@ static size_t remove_due_fields(kobj *o, size_t max, int64_t *next)
         ft *t = tab(o);
         ft_entry *e;
         while (n < max && (e = ft_next_expiring(t)) != NULL && field_expired(ft_expire(e))) {
+            note_gone(entry_field(e));
             ft_delete_entry(t, e);
             n++;
         }
@@ -670,6 +700,10 @@ static size_t remove_due_fields(kobj *o, size_t max, int64_t *next)
                 }
                 p = lp_skip(lp, p, 3);
                 continue;
+            }
+            if (propagate_on) {
+                uint8_t fbuf[LP_INTBUF_SIZE];
+                note_gone(lp_str(p, fbuf));
             }
             for (int i = 0; i < 3; i++) {
                 lp = lp_delete(lp, p, &p);
@@ -690,9 +724,11 @@ static bool expire_due_fields(db *d, kstr key, kobj *o)
         return true;
     }
     int64_t next;
-    if (remove_due_fields(o, SIZE_MAX, &next)) {
-        /* Field expiry replays by itself (the TTLs are absolute in the log): the command
-         * that met it did not change anything by that. */
+    size_t gone = remove_due_fields(o, SIZE_MAX, &next);
+    if (gone) {
+        /* The expiry is logged as HDEL of those fields; the command that met it did not
+         * change anything by that. */
+        propagate_gone(d, key, gone);
         if (hash_len(o) == 0) {
             db_delete(d, key);
             propagate_forget_change();
@@ -749,6 +785,7 @@ void hash_expire_cycle(uint64_t budget_us)
         int64_t due;
         do {
             n = remove_due_fields(o, CYCLE_CHECK_EVERY, &due);
+            propagate_gone(d, rec_key(r), n);
             removed += n;
             out_of_time = clock_mono_us() - start > budget_us;
         } while (n == CYCLE_CHECK_EVERY && !out_of_time);
