@@ -53,6 +53,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all run test unit integration deps-build deps-test fuzz bench clean format
+.PHONY: deps-example deps-clients test-example test-clients
 all: kvik-server
 
 kvik-server: $(BUILD)/kvik-server
@@ -93,6 +94,41 @@ integration: kvik-server
 test: deps-test
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) test-example
+	$(MAKE) test-clients
+
+# The incomes example (examples/incomes) and the client compatibility matrix (tests/clients)
+# run against a private PostgreSQL and server on free ports (scripts/services.sh), stopped
+# afterwards even on failure. TEST_SERVER=/usr/bin/redis-server runs them against the
+# reference instead. npm packages are pinned by tests/clients/node/package-lock.json.
+TEST_SERVER  ?= $(BUILD)/kvik-server
+EXAMPLE_PKGS := postgresql python3-fastapi python3-uvicorn python3-sqlalchemy python3-asyncpg \
+                python3-httpx python3-redis python3-pytest python3-pytest-asyncio redis-tools
+CLIENT_PKGS  := python3-redis python3-hiredis python3-pytest python3-pytest-asyncio \
+                redis-tools libhiredis-dev libevent-dev
+NODE_DEPS    := tests/clients/node/node_modules/.package-lock.json
+deps-example:
+	@sh scripts/deps.sh $(EXAMPLE_PKGS)
+deps-clients:
+	@sh scripts/deps.sh $(CLIENT_PKGS)
+	@command -v npm >/dev/null || sh scripts/deps.sh nodejs npm
+
+$(NODE_DEPS): tests/clients/node/package-lock.json
+	cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error
+
+$(BUILD)/clients/test_hiredis: tests/clients/hiredis/test_hiredis.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lhiredis -levent
+
+test-example: deps-example $(BUILD)/kvik-server
+	sh scripts/services.sh --pg --kvik $(TEST_SERVER) -- \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider examples/incomes/tests
+
+test-clients: deps-clients $(BUILD)/kvik-server $(BUILD)/clients/test_hiredis
+	$(MAKE) $(NODE_DEPS)
+	sh scripts/services.sh --kvik $(TEST_SERVER) -- \
+	    sh tests/clients/run.sh $(CURDIR)/$(BUILD)/clients/test_hiredis
 
 run: deps-build
 	$(MAKE) kvik-server

@@ -14,6 +14,8 @@ in interleaved rounds so that machine noise hits both sides alike:
               requests); and memory per element of a 1M-element hash, set, sorted set and
               list, each in one key, loaded the same way as the keys above. A command a
               server does not know is reported as "n/a (unknown command)" for that side.
+  pubsub      1 publisher pipelining PUBLISH to 50 subscribers of one channel, clients in
+              this process: messages delivered/s and server CPU microseconds per message.
 
 Each figure is the median over the rounds per side; the ratio is kvik median / redis median.
 Stdlib only; run with /usr/bin/python3. See bench/README.md.
@@ -543,6 +545,173 @@ def measure_collection_memory(opts, sides, order_for_round, results_cb):
 
 
 # ---------------------------------------------------------------------------------------------
+# Publish fan-out.
+
+PUBSUB_CHANNEL = b"bench:news"
+PUBSUB_BATCH = 100        # PUBLISH commands per write of the publisher
+PUBSUB_WINDOW = 2000      # publishes not yet received by every subscriber, at most
+
+
+def stream_slice(unit, offset, n):
+    """Bytes [offset, offset + n) of `unit` repeated forever."""
+    start = offset % len(unit)
+    return (unit * ((start + n) // len(unit) + 1))[start:start + n]
+
+
+def run_pubsub(server, subscribers, publishes, payload_size):
+    """One publisher pipelines PUBLISH in batches to `subscribers` RESP2 connections
+    subscribed to one channel, all driven from this process with epoll. At most
+    PUBSUB_WINDOW publishes are in flight (not yet read by every subscriber), so output
+    buffers stay far below the pubsub class limit. Returns seconds until the last
+    subscriber had read the last message. Every byte the subscribers and the publisher
+    read is checked against what the server must send."""
+    import selectors
+    payload = b"p" * payload_size
+    cmd = resp_encode("PUBLISH", PUBSUB_CHANNEL, payload)
+    batch = cmd * PUBSUB_BATCH
+    message = (b"*3\r\n$7\r\nmessage\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
+               % (len(PUBSUB_CHANNEL), PUBSUB_CHANNEL, payload_size, payload))
+    confirm = b"*3\r\n$9\r\nsubscribe\r\n$%d\r\n%s\r\n:1\r\n" % (len(PUBSUB_CHANNEL),
+                                                                        PUBSUB_CHANNEL)
+    reply = b":%d\r\n" % subscribers
+    subs = []
+    sel = selectors.DefaultSelector()
+    pub = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    try:
+        for _ in range(subscribers):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            s.sendall(resp_encode("SUBSCRIBE", PUBSUB_CHANNEL))
+            got = b""
+            while len(got) < len(confirm):
+                chunk = s.recv(len(confirm) - len(got))
+                if not chunk:
+                    raise BenchError("%s closed a subscriber while subscribing" % server.name)
+                got += chunk
+            if got != confirm:
+                raise BenchError("%s: odd SUBSCRIBE reply %r" % (server.name, got))
+            s.setblocking(False)
+            subs.append(s)
+        got = [0] * subscribers           # message bytes read per subscriber
+        for i, s in enumerate(subs):
+            sel.register(s, selectors.EVENT_READ, i)
+        pub.setblocking(False)
+        sel.register(pub, selectors.EVENT_READ, -1)
+        want = publishes * len(message)
+        replies = 0
+        sent = 0
+        started = time.monotonic()
+        while True:
+            low = min(got) // len(message)
+            if low >= publishes and replies >= publishes * len(reply):
+                break
+            if sent < publishes and sent - low < PUBSUB_WINDOW:
+                n = min(PUBSUB_BATCH, publishes - sent)
+                pub.setblocking(True)
+                pub.sendall(batch if n == PUBSUB_BATCH else cmd * n)
+                pub.setblocking(False)
+                sent += n
+            for key, _ in sel.select(timeout=10):
+                i = key.data
+                chunk = key.fileobj.recv(1 << 20)
+                if not chunk:
+                    raise BenchError("%s closed a connection during the publish run"
+                                     % server.name)
+                if i < 0:
+                    if chunk != stream_slice(reply, replies, len(chunk)):
+                        raise BenchError("%s: odd PUBLISH reply %r" % (server.name, chunk[:80]))
+                    replies += len(chunk)
+                    continue
+                if chunk != stream_slice(message, got[i], len(chunk)):
+                    raise BenchError("%s: odd message bytes %r" % (server.name, chunk[:80]))
+                got[i] += len(chunk)
+                if got[i] > want:
+                    raise BenchError("%s delivered more than published" % server.name)
+            server.check_alive()
+        elapsed = time.monotonic() - started
+        if replies != publishes * len(reply):
+            raise BenchError("%s: %d PUBLISH reply bytes, expected %d"
+                             % (server.name, replies, publishes * len(reply)))
+        return elapsed
+    finally:
+        sel.close()
+        pub.close()
+        for s in subs:
+            s.close()
+
+
+def measure_pubsub(opts, sides, order_for_round, results_cb):
+    """One long-lived server per side; each round runs the fan-out once per side, sides
+    interleaved. Records messages delivered per second and server CPU per message.
+    Calls results_cb(samples)."""
+    servers = {}
+    # The clients run in this process: on the load generator's CPU, like redis-benchmark.
+    own_cpus = os.sched_getaffinity(0)
+    if opts.client_cpu is not None:
+        os.sched_setaffinity(0, {opts.client_cpu})
+    try:
+        for name, binary, extra in sides:
+            srv = servers[name] = Server(name, binary, extra, opts.server_cpu, opts.workdir)
+            srv.start()
+            # Warm-up, not measured: connections, buffers and allocator pages.
+            run_pubsub(srv, opts.subscribers, opts.publishes // 10, 64)
+        samples = {"PUBLISH": {}}
+        for rnd in range(opts.rounds):
+            for name in order_for_round(rnd):
+                srv = servers[name]
+                t0 = srv.cpu_ticks()
+                elapsed = run_pubsub(srv, opts.subscribers, opts.publishes, 64)
+                t1 = srv.cpu_ticks()
+                msgs = opts.publishes * opts.subscribers
+                mps = msgs / elapsed
+                cpu_us = (t1 - t0) * 1e6 / CLK_TCK / msgs
+                samples["PUBLISH"].setdefault(name, []).append((mps, cpu_us))
+                progress("round %d/%d  PUBLISH x%d %-5s %10.0f msg/s  %6.3f us/msg"
+                         % (rnd + 1, opts.rounds, opts.subscribers, name, mps, cpu_us))
+        results_cb(samples)
+    finally:
+        os.sched_setaffinity(0, own_cpus)
+        for srv in servers.values():
+            srv.stop()
+
+
+def pubsub_rows(samples):
+    rows = []
+    for test, per_side in samples.items():
+        row = {"test": test}
+        for name in ("kvik", "redis"):
+            pts = per_side.get(name, [])
+            row[name] = {"msgs_per_s": summarize([p[0] for p in pts]),
+                         "cpu_us_per_msg": summarize([p[1] for p in pts])}
+        row["rate_ratio"] = ratio(row["kvik"]["msgs_per_s"]["median"],
+                                  row["redis"]["msgs_per_s"]["median"])
+        row["cpu_ratio"] = ratio(row["kvik"]["cpu_us_per_msg"]["median"],
+                                 row["redis"]["cpu_us_per_msg"]["median"])
+        rows.append(row)
+    return rows
+
+
+def print_pubsub(title, rows):
+    print()
+    print(title)
+    print("%-9s%-44s%s" % ("", "messages delivered/s (higher is better)",
+                           "server CPU us/message (lower is better)"))
+    print("%-8s %10s %6s  %10s %6s  %5s   %7s %6s  %7s %6s  %5s"
+          % ("test", "kvik", "", "redis", "", "k/r", "kvik", "", "redis", "", "k/r"))
+    for r in rows:
+        k, d = r["kvik"], r["redis"]
+        print("%-8s %s %-6s  %s %-6s  %s   %s %-6s  %s %-6s  %s"
+              % (r["test"],
+                 fmt_num(k["msgs_per_s"]["median"], 0, 10), fmt_spread(k["msgs_per_s"]["spread"]),
+                 fmt_num(d["msgs_per_s"]["median"], 0, 10), fmt_spread(d["msgs_per_s"]["spread"]),
+                 fmt_ratio(r["rate_ratio"]),
+                 fmt_num(k["cpu_us_per_msg"]["median"], 3, 7),
+                 fmt_spread(k["cpu_us_per_msg"]["spread"]),
+                 fmt_num(d["cpu_us_per_msg"]["median"], 3, 7),
+                 fmt_spread(d["cpu_us_per_msg"]["spread"]),
+                 fmt_ratio(r["cpu_ratio"])))
+
+
+# ---------------------------------------------------------------------------------------------
 # Summaries and output.
 
 def progress(msg):
@@ -680,8 +849,12 @@ def parse_args(argv):
                                                              "1 with --quick)")
     p.add_argument("--quick", action="store_true",
                    help="smoke test: fewer requests and keys, 1 round unless --rounds")
-    p.add_argument("--only", choices=("throughput", "memory", "collections"),
-                   help="run one section (default: all three)")
+    p.add_argument("--only", choices=("throughput", "memory", "collections", "pubsub"),
+                   help="run one section (default: all four)")
+    p.add_argument("--subscribers", type=int, default=50,
+                   help="subscribers of the publish fan-out (default 50)")
+    p.add_argument("--publishes", type=int, default=None,
+                   help="PUBLISH commands per fan-out run (default 200000, 20000 with --quick)")
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--keys", type=int, default=None,
                    help="keys loaded for the memory test (default 1000000, 100000 with --quick)")
@@ -702,8 +875,10 @@ def parse_args(argv):
         opts.keys = 100000 if opts.quick else 1000000
     if opts.elements is None:
         opts.elements = 100000 if opts.quick else 1000000
-    if opts.keys < 1 or opts.elements < 1:
-        p.error("--keys and --elements must be >= 1")
+    if opts.publishes is None:
+        opts.publishes = 20000 if opts.quick else 200000
+    if opts.keys < 1 or opts.elements < 1 or opts.publishes < 10 or opts.subscribers < 1:
+        p.error("--keys, --elements and --subscribers must be >= 1, --publishes >= 10")
     if opts.quick:
         opts.requests_p1, opts.requests_p16, opts.warmup_requests = 20000, 100000, 100000
         opts.coll_requests_p1, opts.coll_requests_p16 = 10000, 50000
@@ -794,6 +969,14 @@ def main(argv):
                 "clients": opts.clients, "value_size": 64, "keyspace": 100000,
                 "requests_p1": opts.coll_requests_p1, "requests_p16": opts.coll_requests_p16,
                 "elements": opts.elements, "key": COLL_KEY}
+        if opts.only in (None, "pubsub"):
+            print("pubsub: %d rounds, 1 publisher, %d subscribers, %d publishes"
+                  % (opts.rounds, opts.subscribers, opts.publishes), file=sys.stderr)
+            measure_pubsub(opts, sides, order_for_round,
+                           lambda s: results.__setitem__("pubsub", pubsub_rows(s)))
+            results["pubsub_config"] = {"subscribers": opts.subscribers,
+                                        "publishes": opts.publishes, "payload": 64,
+                                        "batch": PUBSUB_BATCH, "window": PUBSUB_WINDOW}
     except BenchError as e:
         keep_workdir = True
         print("bench: error: %s" % e, file=sys.stderr)
@@ -828,6 +1011,11 @@ def main(argv):
                      "bytes/element, median of %d rounds, (spread)"
                      % (format(opts.elements, ","), opts.rounds), coll["memory"],
                      "type", "element")
+    if "pubsub" in results:
+        print_pubsub("Publish fan-out  1 publisher (PUBLISH pipelined by %d), %d subscribers, "
+                     "64-byte payload, %d publishes; median of %d rounds, (spread)"
+                     % (PUBSUB_BATCH, opts.subscribers, opts.publishes, opts.rounds),
+                     results["pubsub"])
     print("\nelapsed %.0fs" % results["elapsed_s"])
     if opts.json:
         with open(opts.json, "w") as f:

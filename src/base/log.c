@@ -35,13 +35,6 @@ void log_set_level(int level)
     log_level_current = level;
 }
 
-static char role = 'M';
-
-void log_set_role(char r)
-{
-    role = r;
-}
-
 int log_setup(int level, const char *file)
 {
     log_level_current = level;
@@ -57,6 +50,8 @@ int log_setup(int level, const char *file)
     snprintf(log_file, sizeof(log_file), "%s", file);
     return 0;
 }
+
+char log_role = 'M';
 
 void log_raw(int level, const char *fmt, ...)
 {
@@ -78,7 +73,7 @@ void log_raw(int level, const char *fmt, ...)
     if (!fp) {
         return;
     }
-    fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), role, stamp, marks[level > 3 ? 3 : level],
+    fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), log_role, stamp, marks[level > 3 ? 3 : level],
             msg);
     fflush(fp);
     if (fp != stdout) {

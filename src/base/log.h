@@ -12,11 +12,11 @@ extern int log_level_current;
 
 int log_setup(int level, const char *file); /* 0, or -1 when file cannot be opened */
 void log_set_level(int level);
+/* The role letter after the pid: 'M' (the server), 'C' (a forked child), as Redis. */
+extern char log_role;
 void log_raw(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int log_level_parse(const char *name);      /* "debug".."nothing" -> level, -1 unknown */
 const char *log_level_name(int level);
-/* The role letter after the pid: 'M' main process, 'C' a forked child (as Redis). */
-void log_set_role(char r);
 
 #define LOG(level, ...)                                                                   \
     do {                                                                                  \

@@ -534,3 +534,32 @@ bool str_to_mem(const char *s, unsigned long long *out)
     *out = v * mul;
     return true;
 }
+
+size_t str_repr(char *out, const char *s, size_t len)
+{
+    size_t n = 0;
+    out[n++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case '\\':
+        case '"':
+            out[n++] = '\\';
+            out[n++] = (char)ch;
+            break;
+        case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
+        case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
+        case '\t': out[n++] = '\\'; out[n++] = 't'; break;
+        case '\a': out[n++] = '\\'; out[n++] = 'a'; break;
+        case '\b': out[n++] = '\\'; out[n++] = 'b'; break;
+        default:
+            if (ch >= 32 && ch < 127) {
+                out[n++] = (char)ch;
+            } else {
+                n += (size_t)sprintf(out + n, "\\x%02x", ch);
+            }
+        }
+    }
+    out[n++] = '"';
+    return n;
+}

@@ -57,4 +57,8 @@ bool glob_match(const char *pat, size_t patlen, const char *s, size_t slen, bool
  * "kb"). */
 bool str_to_mem(const char *s, unsigned long long *out);
 
+/* Writes s quoted as Redis's sdscatrepr does ("..." with \n \r \t \a \b \\ \" and \xHH
+ * escapes) to out, which must hold 4 * len + 2 bytes; returns the bytes written. */
+size_t str_repr(char *out, const char *s, size_t len);
+
 #endif

@@ -772,8 +772,9 @@ static void command_docs(client *c)
         size_t n = command_total();
         reply_map(&c->out, n);
         for (size_t i = 0; i < n; i++) {
-            reply_bulk_cstr(&c->out, command_at(i)->fullname);
-            reply_command_docs(&c->out, command_at(i));
+            const command *cmd = command_at(i);
+            reply_bulk(&c->out, cmd->fullname, strlen(cmd->fullname));
+            reply_command_docs(&c->out, cmd);
         }
         return;
     }
@@ -1007,6 +1008,26 @@ static int keys_special(const command *cmd, const kstr *argv, int argc, key_ref 
         return num;
     }
     return -2;
+}
+
+int command_for_each_key(const command *cmd, const kstr *argv, int argc, command_key_fn *fn,
+                         void *priv)
+{
+    key_ref small[16];
+    size_t need = (size_t)argc * MAX_KEY_SPECS;
+    key_ref *keys = need <= sizeof(small) / sizeof(small[0]) ? small
+                                                            : kv_malloc(sizeof(key_ref) * need);
+    int n = keys_special(cmd, argv, argc, keys);
+    if (n == -2) {
+        n = keys_from_specs(cmd, argv, argc, keys);
+    }
+    for (int i = 0; i < n; i++) {
+        fn(priv, keys[i].pos);
+    }
+    if (keys != small) {
+        kv_free(keys);
+    }
+    return n < 0 ? 0 : n;
 }
 
 static void getkeys(client *c, bool with_flags)

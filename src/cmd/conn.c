@@ -15,6 +15,7 @@
 #include "core/families.h"
 #include "core/multi.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "pubsub/pubsub.h"
 
 static void cmd_ping(client *c)
@@ -199,6 +200,7 @@ static void cmd_reset(client *c)
 {
     multi_reset(c);
     pubsub_client_gone(c);
+    tracking_reset(c);
     c->db = db_get(0);
     client_set_resp(c, 2);
     set_name(c, (kstr){0});
@@ -246,20 +248,47 @@ static void client_info(client *c)
     reply_verbatim(&c->out, line, n, "txt");
 }
 
+/* Client types as TYPE names them: a client with a subscription is of type pubsub, not
+ * normal; there are no masters or replicas. */
+enum { TYPE_ANY, TYPE_NORMAL, TYPE_PUBSUB, TYPE_NONE };
+
+static int type_or_reply(client *c, kstr t)
+{
+    if (kstr_is(t, "normal")) {
+        return TYPE_NORMAL;
+    }
+    if (kstr_is(t, "pubsub")) {
+        return TYPE_PUBSUB;
+    }
+    if (kstr_is(t, "master") || kstr_is(t, "replica") || kstr_is(t, "slave")) {
+        return TYPE_NONE;
+    }
+    reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)t.len, t.p);
+    return -1;
+}
+
+static bool type_matches(const client *o, int type)
+{
+    switch (type) {
+    case TYPE_NORMAL:
+        return !(o->flags & CLIENT_PUBSUB);
+    case TYPE_PUBSUB:
+        return (o->flags & CLIENT_PUBSUB) != 0;
+    case TYPE_NONE:
+        return false;
+    default:
+        return true;
+    }
+}
+
 static void client_list(client *c)
 {
     uint64_t *ids = NULL;
     size_t nids = 0;
+    int type = TYPE_ANY;
     if (c->argc >= 3) {
         if (kstr_is(c->argv[2], "TYPE") && c->argc == 4) {
-            kstr t = c->argv[3];
-            if (!kstr_is(t, "normal") && !kstr_is(t, "master") && !kstr_is(t, "replica") &&
-                !kstr_is(t, "slave") && !kstr_is(t, "pubsub")) {
-                reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)t.len, t.p);
-                return;
-            }
-            if (!kstr_is(t, "normal")) {
-                reply_verbatim(&c->out, "", 0, "txt");
+            if ((type = type_or_reply(c, c->argv[3])) < 0) {
                 return;
             }
         } else if (kstr_is(c->argv[2], "ID") && c->argc >= 4) {
@@ -281,7 +310,7 @@ static void client_list(client *c)
     size_t cap = 4096, len = 0;
     char *out = kv_malloc(cap);
     for (client *o = client_first(); o; o = o->next) {
-        if (o->flags & CLIENT_FAKE) {
+        if ((o->flags & CLIENT_FAKE) || !type_matches(o, type)) {
             continue;
         }
         if (ids) {
@@ -330,7 +359,8 @@ static void client_kill(client *c)
     }
     long long id = 0;
     kstr addr = {0}, laddr = {0}, user = {0};
-    bool skipme = true, has_type = false, type_normal = true;
+    bool skipme = true;
+    int type = TYPE_ANY;
     for (int j = 2; j < c->argc; j += 2) {
         kstr opt = c->argv[j], val = c->argv[j + 1];
         if (kstr_is(opt, "ID")) {
@@ -345,14 +375,7 @@ static void client_kill(client *c)
         } else if (kstr_is(opt, "USER")) {
             user = val;
         } else if (kstr_is(opt, "TYPE")) {
-            has_type = true;
-            if (kstr_is(val, "normal")) {
-                type_normal = true;
-            } else if (kstr_is(val, "master") || kstr_is(val, "replica") ||
-                       kstr_is(val, "slave") || kstr_is(val, "pubsub")) {
-                type_normal = false;
-            } else {
-                reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)val.len, val.p);
+            if ((type = type_or_reply(c, val)) < 0) {
                 return;
             }
         } else if (kstr_is(opt, "SKIPME")) {
@@ -378,7 +401,7 @@ static void client_kill(client *c)
             (addr.p && !(strlen(o->addr) == addr.len && !memcmp(o->addr, addr.p, addr.len))) ||
             (laddr.p &&
              !(strlen(o->laddr) == laddr.len && !memcmp(o->laddr, laddr.p, laddr.len))) ||
-            (user.p && !kstr_is(user, "default")) || (has_type && !type_normal) ||
+            (user.p && !kstr_is(user, "default")) || !type_matches(o, type) ||
             (skipme && o == c)) {
             continue;
         }
@@ -474,6 +497,10 @@ static void client_help(client *c)
 {
     static const char *const help[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -508,6 +535,11 @@ static void client_help(client *c)
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "SETINFO <option> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
@@ -546,6 +578,18 @@ static command client_subs[] = {
      "5.0.0", "O(log N) where N is the number of client connections", NULL, NULL},
     {"help", client_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, 0, CONN,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", NULL, NULL},
+    {"tracking", tracking_cmd_tracking, -3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Enable or disable server assisted client side caching support", "6.0.0",
+     "O(1). Some options may introduce additional complexity.", NULL, NULL},
+    {"caching", tracking_cmd_caching, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Instruct the server about tracking or not keys in the next request", "6.0.0",
+     "O(1)", NULL, NULL},
+    {"getredir", tracking_cmd_getredir, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, 0,
+     CONN, "Get tracking notifications redirection client ID if any", "6.0.0", "O(1)", NULL,
+     NULL},
+    {"trackinginfo", tracking_cmd_trackinginfo, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0,
+     0, 0, CONN, "Return information about server assisted client side caching for the "
+     "current connection", "6.2.0", "O(1)", NULL, NULL},
     {0},
 };
 

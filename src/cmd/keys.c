@@ -30,7 +30,9 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "core/persistence.h"
 #include "persist/propagate.h"
+#include "pubsub/notify.h"
 #include "types/types.h"
 
 #define ERR_NO_SUCH_KEY "ERR no such key"
@@ -45,15 +47,24 @@
 
 /* ---- lookups ---- */
 
-static kobj *find_notouch(db *d, kstr key)
+/* notify: raise keymiss on a miss (all but OBJECT, Redis's LOOKUP_NONOTIFY). */
+static kobj *find_notouch_ex(db *d, kstr key, bool notify)
 {
     kobj *o = db_find(d, key);
     if (o) {
         db_stats.hits++;
     } else {
         db_stats.misses++;
+        if (notify) {
+            notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", d, key);
+        }
     }
     return o;
+}
+
+static kobj *find_notouch(db *d, kstr key)
+{
+    return find_notouch_ex(d, key, true);
 }
 
 static kobj **ref_write(db *d, kstr key)
@@ -98,7 +109,10 @@ static void cmd_del(client *c)
 {
     long long n = 0;
     for (int i = 1; i < c->argc; i++) {
-        n += db_delete(c->db, c->argv[i]);
+        if (db_delete(c->db, c->argv[i])) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, c->argv[i]);
+            n++;
+        }
     }
     reply_int(&c->out, n);
 }
@@ -235,12 +249,14 @@ static void expire_generic(client *c, int64_t basetime, long long unit_ms)
     if (when <= db_now_ms && !db_expiry_paused) {
         /* Already in the past: a deletion, not an expiry (no expired_keys count). */
         db_delete(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
         if (propagate_on) {
             kstr argv[2] = {KSTR_LIT("DEL"), c->argv[1]};
             propagate_rewrite(argv, 2);
         }
     } else {
         db_set_expire(c->db, ref, when);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", c->db, c->argv[1]);
         if (propagate_on) {
             /* PEXPIREAT <absolute ms>. The NX/XX/GT/LT condition held here, and the
              * replay meets the same state, so it is left out. */
@@ -332,6 +348,7 @@ static void cmd_persist(client *c)
         return;
     }
     db_set_expire(c->db, ref, -1);
+    notify_keyspace_event(NOTIFY_GENERIC, "persist", c->db, c->argv[1]);
     reply_int(&c->out, 1);
 }
 
@@ -352,15 +369,20 @@ static void rename_generic(client *c, bool nx)
         }
         return;
     }
-    if (ref_write(c->db, dst) && nx) {
-        reply_int(&c->out, 0);
-        return;
+    if (ref_write(c->db, dst)) {
+        if (nx) {
+            reply_int(&c->out, 0);
+            return;
+        }
+        /* As Redis, the old dst is deleted first, so dst is a new key ("new" event). */
+        db_delete(c->db, dst);
     }
-    /* The entry moves under its new name with its value and TTL; db_set drops any
-     * entry already at dst. */
+    /* The entry moves under its new name with its value and TTL. */
     kobj *o = kobj_rekey(db_take(c->db, src), dst);
-    db_set(c->db, o);
+    db_add(c->db, o);
     hash_track_key(c->db, dst); /* field TTLs keep expiring under the new name */
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", c->db, src);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", c->db, dst);
     if (nx) {
         reply_int(&c->out, 1);
     } else {
@@ -525,6 +547,7 @@ static void cmd_flushall(client *c)
     for (int i = 0; i < db_count(); i++) {
         db_flush(db_get(i), async);
     }
+    persist_after_flushall();
     reply_ok(&c->out);
 }
 
@@ -579,6 +602,8 @@ static void cmd_move(client *c)
     }
     db_add(dst, db_take(c->db, key)); /* value and TTL travel in the one entry */
     hash_track_key(dst, key);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", c->db, key);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", dst, key);
     reply_int(&c->out, 1);
 }
 
@@ -611,12 +636,16 @@ static void cmd_copy(client *c)
     }
     /* The destination lookup may delete an expired entry there; o is another entry of
      * its own allocation, so it stays valid. */
-    if (ref_write(dst, newkey) && !replace) {
-        reply_int(&c->out, 0);
-        return;
+    if (ref_write(dst, newkey)) {
+        if (!replace) {
+            reply_int(&c->out, 0);
+            return;
+        }
+        db_delete(dst, newkey); /* as Redis: then the copy is a new key */
     }
-    db_set(dst, kobj_copy(o, newkey));
+    db_add(dst, kobj_copy(o, newkey));
     hash_track_key(dst, newkey);
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", dst, newkey);
     reply_int(&c->out, 1);
 }
 
@@ -631,7 +660,7 @@ static bool lfu_policy(void)
 
 static kobj *object_lookup(client *c)
 {
-    kobj *o = find_notouch(c->db, c->argv[2]);
+    kobj *o = find_notouch_ex(c->db, c->argv[2], false);
     if (!o) {
         reply_null(&c->out);
     }

@@ -1,4 +1,5 @@
-/* server.c - the server family: INFO CONFIG TIME LASTSAVE SHUTDOWN MONITOR SLOWLOG DEBUG.
+/* server.c - the server family: INFO CONFIG TIME LASTSAVE SAVE BGSAVE SHUTDOWN MONITOR
+ * SLOWLOG DEBUG.
  *
  * Most handlers are thin: INFO text comes from obs/info.c, CONFIG from core/config.c, the
  * slow log from obs/slowlog.c, COMMAND lives in cmd/command.c. DEBUG carries the
@@ -21,9 +22,12 @@
 #include "core/config.h"
 #include "core/dispatch.h"
 #include "core/families.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/child.h"
+#include "persist/rdb.h"
 
 /* ---- INFO, TIME, LASTSAVE ---- */
 
@@ -46,6 +50,45 @@ static void cmd_time(client *c)
 static void cmd_lastsave(client *c)
 {
     reply_int(&c->out, srv.lastsave);
+}
+
+/* ---- SAVE, BGSAVE (core/persistence.c does the work) ---- */
+
+static void cmd_save(client *c)
+{
+    if (child_kind() == CHILD_RDB) {
+        reply_error(&c->out, "ERR Background save already in progress");
+        return;
+    }
+    if (persist_save() == 0) {
+        reply_ok(&c->out);
+    } else {
+        reply_error(&c->out, "ERR");
+    }
+}
+
+static void cmd_bgsave(client *c)
+{
+    if (c->argc > 1 && !(c->argc == 2 && kstr_is(c->argv[1], "schedule"))) {
+        reply_syntax_error(c);
+        return;
+    }
+    /* SCHEDULE waits for another kind of child (AOF rewrite); with none, it starts now.
+     * Inside EXEC the save is always deferred to the cron, as Redis does. */
+    if (child_kind() == CHILD_RDB) {
+        reply_error(&c->out, "ERR Background save already in progress");
+    } else if (child_active() && c->argc == 1 && !(c->flags & CLIENT_MULTI)) {
+        reply_error(&c->out, "ERR Another child process is active (AOF?): can't BGSAVE right "
+                             "now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever "
+                             "possible.");
+    } else if (child_active() || (c->flags & CLIENT_MULTI)) {
+        persist.scheduled = true;
+        reply_simple(&c->out, "Background saving scheduled");
+    } else if (persist_bgsave() == 0) {
+        reply_simple(&c->out, "Background saving started");
+    } else {
+        reply_error(&c->out, "ERR");
+    }
 }
 
 /* ---- CONFIG: the handlers are core/config.c's; RESETSTAT also clears what INFO owns ---- */
@@ -87,9 +130,14 @@ static void cmd_shutdown(client *c)
         reply_error(&c->out, "ERR No shutdown in progress.");
         return;
     }
-    /* Nothing to save yet: SAVE behaves as NOSAVE. Redis sends no reply on success;
-     * the connection closes with the process. Input pipelined after SHUTDOWN is
-     * dropped, as Redis never reads it. */
+    /* Saves now (SAVE, or save rules without NOSAVE) so that a failure can be answered;
+     * FORCE shuts down anyway. Redis sends no reply on success: the connection closes
+     * with the process. Input pipelined after SHUTDOWN is dropped, as Redis never reads
+     * it. */
+    if (persist_shutdown(save, nosave) < 0 && !force) {
+        reply_error(&c->out, "ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
     srv.shutdown_asap = true;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
@@ -147,35 +195,11 @@ static void debug_sleep(client *c)
     reply_ok(&c->out);
 }
 
-/* Bytes an RDB length prefix takes for n. */
-static size_t rdb_len_size(size_t n)
-{
-    return n < 64 ? 1 : n < 16384 ? 2 : n <= UINT32_MAX ? 5 : 9;
-}
-
-/* What the value would take in an RDB file (DEBUG OBJECT serializedlength). Strings
- * follow Redis's encoding (small integers in 2, 3 or 5 bytes, else length + bytes), without
- * the LZF compression Redis applies to strings over 20 bytes; other types report their
- * memory size until they have a serializer. */
+/* What the value takes in a snapshot (DEBUG OBJECT serializedlength), LZF included as
+ * rdbcompression says: the snapshot writer measures it. */
 static size_t serialized_length(const kobj *o)
 {
-    if (kobj_type(o) != OBJ_STRING) {
-        return kobj_alloc_size(o);
-    }
-    kstr v = kobj_str(o);
-    long long ll;
-    if (v.len <= 11 && str_to_ll(v.p, v.len, &ll)) {
-        if (ll >= -128 && ll <= 127) {
-            return 2;
-        }
-        if (ll >= -32768 && ll <= 32767) {
-            return 3;
-        }
-        if (ll >= INT32_MIN && ll <= INT32_MAX) {
-            return 5;
-        }
-    }
-    return rdb_len_size(v.len) + v.len;
+    return rdb_value_size(o, srv.cfg.rdbcompression);
 }
 
 static void debug_object(client *c)
@@ -320,6 +344,31 @@ static void debug_populate(client *c)
     reply_ok(&c->out);
 }
 
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load, as Redis. */
+static void debug_reload(client *c)
+{
+    bool nosave = false, noflush = false, merge = false;
+    for (int i = 2; i < c->argc; i++) {
+        if (kstr_is(c->argv[i], "nosave")) {
+            nosave = true;
+        } else if (kstr_is(c->argv[i], "noflush")) {
+            noflush = true;
+        } else if (kstr_is(c->argv[i], "merge")) {
+            merge = true;
+        } else {
+            reply_error(&c->out, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE "
+                                 "options.");
+            return;
+        }
+    }
+    const char *why;
+    if (persist_debug_reload(nosave, noflush, merge, &why) < 0) {
+        reply_error(&c->out, why ? why : "ERR");
+        return;
+    }
+    reply_ok(&c->out);
+}
+
 static void debug_help(client *c)
 {
     static const char *const help[] = {
@@ -338,6 +387,19 @@ static void debug_help(client *c)
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -373,6 +435,8 @@ static void cmd_debug(client *c)
         }
         srv.active_expire_disabled = v == 0;
         reply_ok(&c->out);
+    } else if (kstr_is(sub, "reload")) {
+        debug_reload(c);
     } else if (kstr_is(sub, "log") && c->argc == 3) {
         log_warning("DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].p);
         reply_ok(&c->out);
@@ -401,6 +465,9 @@ static command config_subs[] = {
      "Set configuration parameters to the given values", "2.0.0", CONFIG_N, NULL, NULL},
     {"resetstat", config_resetstat, 2, ADMIN_CMD, 0, 0, 0, 0, SRV,
      "Reset the stats returned by INFO", "2.0.0", "O(1)", NULL, NULL},
+    {"rewrite", cmd_config_rewrite, 2, ADMIN_CMD, 0, 0, 0, 0, SRV,
+     "Rewrite the configuration file with the in memory configuration", "2.8.0", "O(1)",
+     NULL, NULL},
     {"help", cmd_config_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, 0, SRV, HELP_SUMMARY,
      "5.0.0", "O(1)", NULL, NULL},
     {0},
@@ -443,5 +510,10 @@ command server_commands[] = {
      "Depends on subcommand.", NULL, slowlog_subs},
     {"debug", cmd_debug, -2, ADMIN_CMD, 0, 0, 0, 0, SRV, "A container for debugging commands",
      "1.0.0", "Depends on subcommand.", NULL, NULL},
+    {"save", cmd_save, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI, 0, 0, 0,
+     0, SRV, "Synchronously save the dataset to disk", "1.0.0",
+     "O(N) where N is the total number of keys in all databases", NULL, NULL},
+    {"bgsave", cmd_bgsave, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, 0, 0, 0, SRV,
+     "Asynchronously save the dataset to disk", "1.0.0", "O(1)", NULL, NULL},
     {0},
 };

@@ -27,7 +27,9 @@
 #include "core/blocking.h"
 #include "core/dispatch.h"
 #include "core/multi.h"
+#include "core/obuf.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "obs/info.h"
 #include "pubsub/pubsub.h"
 
@@ -142,6 +144,7 @@ void client_close(client *c)
     dispatch_client_gone(c);
     multi_reset(c);
     pubsub_client_gone(c);
+    tracking_client_gone(c);
     if (c->fd >= 0) {
         ev_del(srv.loop, c->fd, EV_READ | EV_WRITE);
         close(c->fd);
@@ -200,6 +203,7 @@ void client_after_reply(client *c)
         c->pw_next = pending_writes;
         pending_writes = c;
     }
+    obuf_maybe_check(c);
 }
 
 /* ---- reading and parsing ---- */
@@ -583,6 +587,7 @@ void client_flush_pending(void)
     if (nunblocked) {
         run_unblocked();
     }
+    tracking_before_sleep(); /* BCAST invalidations go out with this turn's writes */
     while (pending_writes) {
         client *c = pending_writes;
         pending_writes = c->pw_next;
@@ -605,7 +610,9 @@ static void flags_string(const client *c, char *out)
         uint32_t flag;
         char ch;
     } marks[] = {{CLIENT_MONITOR, 'O'},   {CLIENT_PUBSUB, 'P'}, {CLIENT_MULTI, 'x'},
-                 {CLIENT_BLOCKED, 'b'},    {CLIENT_DIRTY_CAS, 'd'},
+                 {CLIENT_BLOCKED, 'b'},    {CLIENT_TRACKING, 't'},
+                 {CLIENT_TRACKING_BROKEN_REDIR, 'R'}, {CLIENT_TRACKING_BCAST, 'B'},
+                 {CLIENT_DIRTY_CAS, 'd'},
                  {CLIENT_CLOSE_AFTER_REPLY, 'c'}, {CLIENT_UNBLOCKED, 'u'},
                  {CLIENT_CLOSE_ASAP, 'A'}, {CLIENT_UNIX, 'U'},
                  {CLIENT_NO_EVICT, 'e'}};
@@ -635,20 +642,28 @@ size_t client_info_line(const client *c, char *buf, size_t cap)
         buf, cap,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu "
         "psub=%zu ssub=%zu multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
-        "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 "
+        "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=%lld "
         "resp=%d lib-name=%s lib-ver=%s",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
         (long long)(now - c->ctime_ms) / 1000, (long long)(now - c->last_interaction_ms) / 1000,
         flags, c->db->id, sub, psub, ssub,
         (c->flags & CLIENT_MULTI) ? (long long)multi_queued(c) : -1LL,
         c->qlen, qbuf_free, c->argv_mem, multi_mem(c), c->qcap, c->qlen, omem, tot,
-        c->out.pending ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL", c->resp,
+        c->out.pending ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL",
+        tracking_redirect_of(c), c->resp,
         c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
 void client_cron(int64_t now_ms)
 {
+    /* A client over its soft output limit that neither reads nor gets more output is
+     * still closed once the limit's time is up, as Redis's client cron does. */
+    for (client *c = clients; c; c = c->next) {
+        if (c->obuf_soft_since) {
+            obuf_check_limits(c);
+        }
+    }
     if (srv.cfg.timeout <= 0) {
         return;
     }

@@ -42,6 +42,14 @@ enum {
     CLIENT_BLOCKED = 1 << 15,    /* waiting in a blocking command (core/blocking.c) */
     CLIENT_UNBLOCKED = 1 << 16,  /* unblocked; its buffered requests run before sleep */
     CLIENT_PUBSUB = 1 << 17,     /* has a subscription (pubsub/pubsub.c) */
+    /* Client-side caching (core/tracking.c). */
+    CLIENT_TRACKING = 1 << 18,
+    CLIENT_TRACKING_BCAST = 1 << 19,
+    CLIENT_TRACKING_OPTIN = 1 << 20,
+    CLIENT_TRACKING_OPTOUT = 1 << 21,
+    CLIENT_TRACKING_CACHING = 1 << 22, /* CLIENT CACHING given for the next command */
+    CLIENT_TRACKING_NOLOOP = 1 << 23,
+    CLIENT_TRACKING_BROKEN_REDIR = 1 << 24, /* the redirect target has gone */
 };
 
 typedef struct client {
@@ -69,9 +77,11 @@ typedef struct client {
     void *watched;            /* WATCHed keys (core/multi.c) */
     void *bstate;             /* blocked command (core/blocking.c), NULL when not blocked */
     void *pubsub;             /* subscriptions (pubsub/pubsub.c), NULL before the first */
+    void *tracking;           /* client-side caching (core/tracking.c), NULL when off */
     reply_out out;
     int64_t ctime_ms, last_interaction_ms;
     long long commands;       /* processed by this client */
+    int64_t obuf_soft_since;  /* s: output went over its soft limit (core/obuf.c); 0 under */
 
     struct client *prev, *next;  /* all clients */
     struct client *pw_next;      /* pending-write list */

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/kstr.h"
+
 struct client;
 typedef void cmd_fn(struct client *c);
 
@@ -86,5 +88,12 @@ command *command_lookup_sub(const command *parent, const char *name, size_t len)
 /* Iterates over top-level commands: i from 0 until NULL. */
 command *command_at(size_t i);
 size_t command_total(void);   /* COMMAND COUNT */
+
+/* Calls fn for the position in argv of each key of the request (argv[0] is the command
+ * name), as COMMAND GETKEYS finds them; returns how many (0 when the arguments do not
+ * fit the command's key specs). */
+typedef void command_key_fn(void *priv, int pos);
+int command_for_each_key(const command *cmd, const kstr *argv, int argc, command_key_fn *fn,
+                         void *priv);
 
 #endif

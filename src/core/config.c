@@ -12,25 +12,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/log.h"
 #include "base/splitargs.h"
 #include "base/util.h"
 #include "core/dispatch.h"
+#include "core/persistence.h"
+#include "core/obuf.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "db/db.h"
 #include "obs/slowlog.h"
 #include "persist/aof.h"
+#include "pubsub/notify.h"
 #include "types/limits.h"
 
-enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM };
+enum kind { K_BOOL, K_INT, K_LL, K_MEM, K_STRING, K_LOGLEVEL, K_OCTAL, K_ENUM, K_CUSTOM };
 enum {
     F_IMMUTABLE = 1,
     F_SENSITIVE = 2,
     F_PROTECTED = 4, /* as Redis with enable-protected-configs no: only set at start-up */
     F_FIXED = 8,     /* a fact of this build (no persistence, no eviction yet): shown by
                         CONFIG GET, accepted only with the value it has */
+    F_MULTIARG = 16, /* the value is several words (bind, limit classes): a config line
+                        may give them as separate arguments, CONFIG REWRITE writes them bare */
 };
 
 typedef struct directive {
@@ -43,6 +51,10 @@ typedef struct directive {
     const char *const *names; /* K_ENUM: the accepted words, index = stored value */
     /* Runs after a run-time change; returns NULL or an error message. */
     const char *(*apply)(void);
+    /* K_CUSTOM: a value with its own syntax, kept by the module that owns it. parse
+     * returns NULL or Redis's reason; format writes what CONFIG GET shows. */
+    const char *(*parse)(const char *v, size_t len);
+    void (*format)(char *buf, size_t cap);
 } directive;
 
 #define C (&srv.cfg)
@@ -80,13 +92,38 @@ static const char *apply_slowlog(void)
     return NULL;
 }
 
+static const char *apply_save(void)
+{
+    return persist_check_save_rules(C->save);
+}
+
+static const char *apply_dbfilename(void)
+{
+    return strchr(C->dbfilename, '/') ? "dbfilename can't be a path, just a filename" : NULL;
+}
+
+static const char *parse_notify(const char *v, size_t len)
+{
+    int flags = notify_flags_parse(v, len);
+    if (flags < 0) {
+        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    }
+    notify_set_flags(flags);
+    return NULL;
+}
+
+static void format_notify(char *buf, size_t cap)
+{
+    notify_flags_format(notify_flags(), buf, cap);
+}
+
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
-static char *fixed_save, *fixed_policy;
+static char *fixed_policy;
 static long long fixed_maxmemory;
 
 static const directive table[] = {
     {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, NULL, apply_listen},
-    {"bind", K_STRING, &srv.cfg.bind, 0, 0, "127.0.0.1 -::1", 0, NULL, apply_listen},
+    {"bind", K_STRING, &srv.cfg.bind, 0, 0, "127.0.0.1 -::1", F_MULTIARG, NULL, apply_listen},
     {"unixsocket", K_STRING, &srv.cfg.unixsocket, 0, 0, "", F_IMMUTABLE, NULL},
     {"unixsocketperm", K_OCTAL, &srv.cfg.unixsocketperm, 0, 0777, "0", F_IMMUTABLE, NULL},
     {"databases", K_INT, &srv.cfg.databases, 1, 1 << 20, "16", F_IMMUTABLE, NULL},
@@ -113,6 +150,15 @@ static const directive table[] = {
      debug_modes, NULL},
     {"always-show-logo", K_BOOL, &srv.cfg.always_show_logo, 0, 1, "no", F_IMMUTABLE, NULL,
      NULL},
+    {"notify-keyspace-events", K_CUSTOM, .def = "", .parse = parse_notify,
+     .format = format_notify},
+    {"tracking-table-max-keys", K_LL, &tracking_max_keys, 0, LLONG_MAX, "1000000", 0, NULL,
+     NULL},
+    /* Several "<class> <hard> <soft> <seconds>" groups; each line or CONFIG SET changes
+     * only the classes it names. */
+    {"client-output-buffer-limit", K_CUSTOM,
+     .def = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+     .flags = F_MULTIARG, .parse = obuf_parse, .format = obuf_format},
 #define TL(field) (&type_limits.field)
     {"list-max-listpack-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
     {"list-max-ziplist-size", K_LL, TL(list_max_listpack_size), INT_MIN, INT_MAX, "-2", 0},
@@ -146,8 +192,15 @@ static const directive table[] = {
      NULL},
     {"no-appendfsync-on-rewrite", K_BOOL, AC(no_fsync_on_rewrite), 0, 1, "no", 0, NULL},
     {"aof-disable-auto-gc", K_BOOL, AC(disable_auto_gc), 0, 1, "no", 0, NULL},
-    /* Facts until persistence (issue 6) and eviction (issue 5) land. */
-    {"save", K_STRING, &fixed_save, 0, 0, "", F_FIXED, NULL, NULL},
+    {"save", K_STRING, &srv.cfg.save, 0, 0, "3600 1 300 100 60 10000", F_MULTIARG, NULL,
+     apply_save},
+    {"dbfilename", K_STRING, &srv.cfg.dbfilename, 0, 0, "dump.rdb", F_PROTECTED, NULL,
+     apply_dbfilename},
+    {"rdbcompression", K_BOOL, &srv.cfg.rdbcompression, 0, 1, "yes", 0, NULL, NULL},
+    {"rdbchecksum", K_BOOL, &srv.cfg.rdbchecksum, 0, 1, "yes", 0, NULL, NULL},
+    {"stop-writes-on-bgsave-error", K_BOOL, &srv.cfg.stop_writes_on_bgsave_error, 0, 1, "yes",
+     0, NULL, NULL},
+    /* Facts until eviction (issue 5) lands. */
     {"maxmemory", K_MEM, &fixed_maxmemory, 0, LLONG_MAX, "0", F_FIXED, NULL, NULL},
     {"maxmemory-policy", K_STRING, &fixed_policy, 0, 0, "noeviction", F_FIXED, NULL, NULL},
 };
@@ -162,7 +215,7 @@ static const char *const unimplemented[] = {
     "aof-rewrite-incremental-fsync", "aof-timestamp-enabled", "aof-use-rdb-preamble",
     "aof_rewrite_cpulist", "appenddirname", "appendfilename", "appendfsync", "appendonly",
     "auto-aof-rewrite-min-size", "auto-aof-rewrite-percentage", "bgsave_cpulist",
-    "bind-source-addr", "bio_cpulist", "busy-reply-threshold", "client-output-buffer-limit",
+    "bind-source-addr", "bio_cpulist", "busy-reply-threshold",
     "cluster-allow-pubsubshard-when-down", "cluster-allow-reads-when-down",
     "cluster-allow-replica-migration", "cluster-announce-bus-port",
     "cluster-announce-hostname", "cluster-announce-ip", "cluster-announce-port",
@@ -181,7 +234,7 @@ static const char *const unimplemented[] = {
     "masteruser", "maxmemory", "maxmemory-clients", "maxmemory-eviction-tenacity",
     "maxmemory-policy", "maxmemory-samples", "min-replicas-max-lag", "min-replicas-to-write",
     "min-slaves-max-lag", "min-slaves-to-write", "no-appendfsync-on-rewrite",
-    "notify-keyspace-events", "oom-score-adj", "oom-score-adj-values", "proc-title-template",
+    "oom-score-adj", "oom-score-adj-values", "proc-title-template",
     "propagation-error-behavior", "protected-mode", "rdb-del-sync-files",
     "rdb-save-incremental-fsync", "rdbchecksum", "rdbcompression", "rename-command",
     "repl-backlog-size", "repl-backlog-ttl", "repl-disable-tcp-nodelay", "repl-diskless-load",
@@ -200,7 +253,7 @@ static const char *const unimplemented[] = {
     "tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass", "tls-cluster",
     "tls-dh-params-file", "tls-key-file", "tls-key-file-pass", "tls-port",
     "tls-prefer-server-ciphers", "tls-protocols", "tls-replication", "tls-session-cache-size",
-    "tls-session-cache-timeout", "tls-session-caching", "tracking-table-max-keys", "user",
+    "tls-session-cache-timeout", "tls-session-caching", "user",
 };
 
 static char warnings[4096];
@@ -311,6 +364,8 @@ static const char *set_value(const directive *d, const char *v, size_t len)
         *(int *)d->ptr = lvl;
         return NULL;
     }
+    case K_CUSTOM:
+        return d->parse(v, len);
     case K_STRING: {
         char **p = d->ptr;
         kv_free(*p);
@@ -347,6 +402,9 @@ static void format_value(const directive *d, char *buf, size_t cap)
     case K_STRING:
         snprintf(buf, cap, "%s", *(char **)d->ptr ? *(char **)d->ptr : "");
         break;
+    case K_CUSTOM:
+        d->format(buf, cap);
+        break;
     }
 }
 
@@ -372,7 +430,7 @@ static void fatal(int line, const char *text, const char *reason)
 /* Applies every line of text. Returns -1 after printing the fatal block. */
 static int load_text(char *text)
 {
-    int lineno = 0;
+    int lineno = 0, save_lines = 0;
     char *next = text;
     while (next) {
         char *line = next;
@@ -420,7 +478,28 @@ static int load_text(char *text)
             }
             continue;
         }
-        bool multi = d && !strcmp(d->name, "bind");
+        if (d && d->ptr == (void *)&srv.cfg.save) {
+            /* As Redis: save lines add up (the first replaces the default), "" empties. */
+            char joined[1024] = "";
+            if (save_lines++ > 0) {
+                snprintf(joined, sizeof(joined), "%s", srv.cfg.save ? srv.cfg.save : "");
+            }
+            for (long i = 1; i < argc; i++) {
+                if (args[i].len == 0) {
+                    joined[0] = '\0';
+                    continue;
+                }
+                snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%.*s",
+                         joined[0] ? " " : "", (int)args[i].len, line + args[i].off);
+            }
+            if (persist_check_save_rules(joined)) {
+                fatal(lineno, orig, "Invalid save parameters");
+                return -1;
+            }
+            set_value(d, joined, strlen(joined));
+            continue;
+        }
+        bool multi = d && (d->flags & F_MULTIARG);
         if (d && argc != 2 && !multi) {
             fatal(lineno, orig, "wrong number of arguments");
             return -1;
@@ -432,13 +511,17 @@ static int load_text(char *text)
                 return -1;
             }
         } else if (multi && argc > 2) {
-            /* bind takes several addresses: keep them space-separated. */
+            /* Several words: keep them space-separated. */
             char joined[1024] = "";
             for (long i = 1; i < argc; i++) {
                 snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%.*s",
                          i > 1 ? " " : "", (int)args[i].len, line + args[i].off);
             }
-            set_value(d, joined, strlen(joined));
+            const char *err = set_value(d, joined, strlen(joined));
+            if (err) {
+                fatal(lineno, orig, err);
+                return -1;
+            }
         } else if (!d && is_unimplemented(name, args[0].len)) {
             size_t w = strlen(warnings);
             snprintf(warnings + w, sizeof(warnings) - w, "%.*s\n", (int)args[0].len, name);
@@ -474,7 +557,9 @@ int config_load(const char *file, const char *options)
     }
     size_t olen = options ? strlen(options) : 0;
     text = kv_realloc(text, len + olen + 2);
-    if (len && text[len - 1] != '\n') {
+    if (options) {
+        /* Redis always starts the options on a line of their own after one extra newline,
+         * which is what the line numbers of its error reports count. */
         text[len++] = '\n';
     }
     memcpy(text + len, options ? options : "", olen);
@@ -611,6 +696,174 @@ void cmd_config_set(client *c)
             return;
         }
     }
+    reply_ok(&c->out);
+}
+
+/* ---- CONFIG REWRITE: the file keeps its comments, order and unknown lines; each
+ * directive Kvik knows is rewritten in place with its current value (an alias line under
+ * its canonical name, repeats dropped), and the ones changed from their default that the
+ * file lacks are appended below Redis's signature line. ---- */
+
+#define REWRITE_SIGNATURE "# Generated by CONFIG REWRITE"
+
+/* Aliases share their storage with the row that names them first. */
+static size_t canonical_index(const directive *d)
+{
+    for (size_t i = 0; i < NTABLE; i++) {
+        if (table[i].ptr == d->ptr) {
+            return i;
+        }
+    }
+    return (size_t)(d - table);
+}
+
+static bool is_default(const directive *d)
+{
+    char cur[1024];
+    format_value(d, cur, sizeof(cur));
+    return !strcasecmp(cur, d->def);
+}
+
+/* One "name value" line as Redis writes it: sizes with the largest exact unit, strings
+ * quoted, word lists bare. */
+static void write_directive(FILE *out, const directive *d)
+{
+    char buf[1024];
+    fputs(d->name, out);
+    fputc(' ', out);
+    if (d->kind == K_MEM) {
+        long long v = *(long long *)d->ptr;
+        static const struct { long long unit; const char *suffix; } units[] = {
+            {1024LL * 1024 * 1024, "gb"}, {1024 * 1024, "mb"}, {1024, "kb"}};
+        for (size_t i = 0; i < 3; i++) {
+            if (v && v % units[i].unit == 0) {
+                fprintf(out, "%lld%s\n", v / units[i].unit, units[i].suffix);
+                return;
+            }
+        }
+        fprintf(out, "%lld\n", v);
+        return;
+    }
+    format_value(d, buf, sizeof(buf));
+    if (d->ptr == (void *)&srv.cfg.save && *buf) {
+        /* One line per rule, as Redis writes them. */
+        int sec, changes, used, at = 0, rules = 0;
+        while (sscanf(buf + at, "%d %d%n", &sec, &changes, &used) == 2) {
+            fprintf(out, "%s%d %d\n", rules++ ? "save " : "", sec, changes);
+            at += used;
+        }
+        return;
+    }
+    if (d->kind == K_STRING && (!(d->flags & F_MULTIARG) || !*buf)) {
+        char *q = kv_malloc(4 * strlen(buf) + 2);
+        fwrite(q, 1, str_repr(q, buf, strlen(buf)), out);
+        kv_free(q);
+    } else {
+        fputs(buf, out);
+    }
+    fputc('\n', out);
+}
+
+/* The whole text of the new file, malloc'ed (open_memstream). */
+static char *rewrite_text(FILE *old, size_t *len)
+{
+    char *text = NULL;
+    FILE *out = open_memstream(&text, len);
+    bool done[NTABLE] = {false};
+    bool signed_already = false;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (old && (n = getline(&line, &cap, old)) >= 0) {
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+            line[--n] = '\0';
+        }
+        const char *t = line + strspn(line, " \t");
+        if (!strcmp(t, REWRITE_SIGNATURE)) {
+            signed_already = true;
+        }
+        char *copy = kv_memdup(t, strlen(t));
+        split_arg args[64];
+        long argc = *t == '#' ? 0 : split_args(copy, strlen(copy), args, 64);
+        const directive *d = argc > 0 ? find(copy + args[0].off, args[0].len) : NULL;
+        kv_free(copy);
+        if (!d || (d->flags & F_FIXED)) {
+            fprintf(out, "%s\n", line);
+            continue;
+        }
+        size_t i = canonical_index(d);
+        if (!done[i]) {
+            write_directive(out, &table[i]);
+            done[i] = true;
+        }
+    }
+    free(line);
+    for (size_t i = 0; i < NTABLE; i++) {
+        if (done[i] || canonical_index(&table[i]) != i || (table[i].flags & F_FIXED) ||
+            is_default(&table[i])) {
+            continue;
+        }
+        if (!signed_already) {
+            fprintf(out, "\n%s\n", REWRITE_SIGNATURE);
+            signed_already = true;
+        }
+        write_directive(out, &table[i]);
+    }
+    fclose(out);
+    return text;
+}
+
+/* Replaces the file atomically: a temporary file beside it, fsync, rename. Returns 0 or an
+ * errno. */
+static int rewrite_file(const char *path)
+{
+    FILE *old = fopen(path, "r");
+    if (!old && errno != ENOENT) {
+        return errno;
+    }
+    size_t len;
+    char *text = rewrite_text(old, &len);
+    if (old) {
+        fclose(old);
+    }
+    char *tmp = kv_malloc(strlen(path) + 16);
+    sprintf(tmp, "%s.tmp-XXXXXX", path);
+    int err = 0;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        err = errno;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        if (fchmod(fd, 0644 & ~mask) || write(fd, text, len) != (ssize_t)len || fsync(fd)) {
+            err = errno ? errno : EIO;
+        }
+        close(fd);
+        if (!err && rename(tmp, path)) {
+            err = errno;
+        }
+        if (err) {
+            unlink(tmp);
+        }
+    }
+    kv_free(tmp);
+    free(text);
+    return err;
+}
+
+void cmd_config_rewrite(client *c)
+{
+    if (!srv.config_file) {
+        reply_error(&c->out, "ERR The server is running without a config file");
+        return;
+    }
+    int err = rewrite_file(srv.config_file);
+    if (err) {
+        log_warning("CONFIG REWRITE failed: %s", strerror(err));
+        reply_errorf(&c->out, "ERR Rewriting config file: %s", strerror(err));
+        return;
+    }
+    log_notice("CONFIG REWRITE executed with success.");
     reply_ok(&c->out);
 }
 

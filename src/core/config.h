@@ -22,6 +22,7 @@ void config_log_warnings(void);
 void cmd_config_get(client *c);
 void cmd_config_set(client *c);
 void cmd_config_resetstat(client *c);
+void cmd_config_rewrite(client *c);
 void cmd_config_help(client *c);
 
 #endif

@@ -20,10 +20,11 @@
 #include "base/util.h"
 #include "core/blocking.h"
 #include "core/multi.h"
+#include "core/persistence.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
-#include "persist/aof.h"
 #include "persist/propagate.h"
 #include "pubsub/pubsub.h"
 
@@ -75,36 +76,6 @@ void dispatch_client_gone(client *c)
     }
 }
 
-/* Appends s as Redis's sdscatrepr quotes it: "..." with escapes. */
-static size_t quote(char *out, const char *s, size_t len)
-{
-    size_t n = 0;
-    out[n++] = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '\\':
-        case '"':
-            out[n++] = '\\';
-            out[n++] = (char)ch;
-            break;
-        case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
-        case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
-        case '\t': out[n++] = '\\'; out[n++] = 't'; break;
-        case '\a': out[n++] = '\\'; out[n++] = 'a'; break;
-        case '\b': out[n++] = '\\'; out[n++] = 'b'; break;
-        default:
-            if (ch >= 32 && ch < 127) {
-                out[n++] = (char)ch;
-            } else {
-                n += (size_t)sprintf(out + n, "\\x%02x", ch);
-            }
-        }
-    }
-    out[n++] = '"';
-    return n;
-}
-
 static void feed_monitors(client *c)
 {
     if (!nmonitors || (c->cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) {
@@ -139,7 +110,7 @@ static void feed_monitors(client *c)
             memcpy(line + n, "\"(redacted)\"", 12);
             n += 12;
         } else {
-            n += quote(line + n, c->argv[i].p, c->argv[i].len);
+            n += str_repr(line + n, c->argv[i].p, c->argv[i].len);
         }
     }
     line[n++] = '\r';
@@ -262,6 +233,9 @@ void dispatch_call(client *c, command *cmd)
         info_record_error(c->out.last_error, c->out.errors - errors_before);
     }
     srv.stats.total_commands_processed++;
+    if (c->flags & CLIENT_TRACKING) {
+        tracking_after_call(c, cmd);
+    }
     /* Cheap guards here keep the common case (fast command, no monitor) call-free. */
     if (dur >= srv.cfg.slowlog_log_slower_than && srv.cfg.slowlog_log_slower_than >= 0 &&
         !(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_BLOCKED)) {
@@ -288,8 +262,12 @@ void dispatch_command(client *c)
         c->flags |= CLIENT_REPLY_SKIP;
     }
     c->out.discard = (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
+    if (tracking_nclients) {
+        tracking_command_begin(c);
+    }
 
     command *cmd = resolve(c);
+    const char *misconf;
     if (cmd) {
         /* CLIENT LIST's cmd=: the last command sent, run or queued; while EXEC replays
          * the queue it stays "exec", as in Redis. */
@@ -301,16 +279,10 @@ void dispatch_command(client *c)
         refuse(c, cmd, "NOAUTH Authentication required.");
         cmd->stats.rejected_calls++;
         rejected(c);
-    } else if (aof_refuse_writes && ((cmd->flags & CMD_WRITE) ||
-                                     (!cmd->parent && !strcmp(cmd->name, "ping")))) {
-        char err[256];
-        snprintf(err, sizeof(err), "MISCONF Errors writing to the AOF file: %s",
-                 aof_write_error());
-        refuse(c, cmd, err);
-        cmd->stats.rejected_calls++;
-        rejected(c);
-    } else if (srv.loading && !(cmd->flags & CMD_LOADING)) {
-        refuse(c, cmd, "LOADING Redis is loading the dataset in memory");
+    } else if ((misconf = persist_misconf()) != NULL &&
+               ((cmd->flags & CMD_WRITE) || (!cmd->parent && !strcmp(cmd->name, "ping")) ||
+                (!cmd->parent && !strcmp(cmd->name, "exec") && multi_queued_write(c)))) {
+        refuse(c, cmd, misconf);
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {
@@ -320,6 +292,10 @@ void dispatch_command(client *c)
                  "QUIT / RESET are allowed in this context",
                  cmd->fullname);
         refuse(c, cmd, err);
+        cmd->stats.rejected_calls++;
+        rejected(c);
+    } else if (persist.loading && !(cmd->flags & CMD_LOADING)) {
+        refuse(c, cmd, "LOADING Redis is loading the dataset in memory");
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {
@@ -336,6 +312,9 @@ void dispatch_command(client *c)
         c->flags &= ~CLIENT_REPLY_SKIP;
     }
     c->out.discard = false;
+    if (tracking_nclients) {
+        tracking_command_end(c, cmd);
+    }
     blocking_handle_ready();
 }
 

@@ -22,13 +22,16 @@
 #include "core/client.h"
 #include "core/config.h"
 #include "core/multi.h"
+#include "core/persistence.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "db/db.h"
 #include "db/lazyfree.h"
 #include "net/net.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
 #include "persist/aof.h"
+#include "persist/child.h"
 #include "persist/fsyncer.h"
 #include "types/types.h"
 
@@ -300,7 +303,6 @@ const char *server_adjust_maxclients(void)
 void server_prepare_shutdown(void)
 {
     log_warning("User requested shutdown...");
-    aof_shutdown();
     close_tcp_listeners();
     if (srv.unix_fd >= 0) {
         close(srv.unix_fd);
@@ -327,15 +329,24 @@ static long cron(ev_loop *loop, long long id, void *data)
         log_warning("Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT"
                                                                                : "SIGTERM");
         got_signal = 0;
-        server_prepare_shutdown();
-        return EV_NOMORE;
+        if (persist_shutdown(false, false) < 0) {
+            log_warning("SIGTERM received but errors trying to shut down the server, check "
+                        "the logs for more information");
+        } else {
+            server_prepare_shutdown();
+            return EV_NOMORE;
+        }
     }
+    child_cron();
+    persist_cron();
     client_cron(now);
     if (!srv.active_expire_disabled) {
         db_expire_cycle((uint64_t)period * 1000 / 4); /* at most 25% of the time */
         hash_expire_cycle((uint64_t)period * 1000 / 4);
     }
-    db_rehash(1);
+    if (!child_active()) {
+        db_rehash(1); /* moving entries would copy pages the child still shares */
+    }
     aof_cron();
     info_cron();
     return period;
@@ -349,7 +360,7 @@ static void before_sleep(ev_loop *loop)
     aof_before_sleep();
     client_flush_pending();
     client_free_closed();
-    if (srv.shutdown_asap && !srv.loading) { /* loading: once the dataset is in */
+    if (srv.shutdown_asap) {
         srv.shutdown_asap = false;
         server_prepare_shutdown();
     }
@@ -386,8 +397,17 @@ int main(int argc, char **argv)
             usage(stdout, 0);
         }
         if (!strcmp(argv[1], "--check-aof")) {
+            config_set_defaults(); /* an RDB preamble is checked with the RDB loader */
+            hash_setup();
+            types_setup();
             return aof_check_main(argc - 2, argv + 2);
         }
+    }
+    if (argc == 3 && !strcmp(argv[1], "--check-rdb")) {
+        config_set_defaults();
+        hash_setup();
+        types_setup();
+        return persist_check_rdb_main(argv[2]);
     }
     const char *file = NULL;
     if (argc >= 2 && (argv[1][0] != '-' || !strcmp(argv[1], "-"))) {
@@ -440,6 +460,8 @@ int main(int argc, char **argv)
     client_setup();
     multi_setup();
     blocking_setup();
+    persist_setup();
+    tracking_setup();
     setup_signals();
     srv.loop = ev_create(srv.cfg.maxclients + RESERVED_FDS * 4);
 
@@ -468,16 +490,20 @@ int main(int argc, char **argv)
     write_pidfile();
     log_notice("Kvik %s, port: %d, PID: %d", KVIK_VERSION, srv.cfg.port, (int)getpid());
     log_notice("Server initialized");
-    ev_set_before_sleep(srv.loop, before_sleep); /* loading serves clients meanwhile */
     client_write_barrier = aof_write_barrier;
-    if (aof_startup() < 0) {
+    int loaded = persist_load_at_startup(&got_signal);
+    if (loaded < 0) {
         return 1;
     }
-    log_notice("Ready to accept connections");
-
-    ev_timer_add(srv.loop, 1, cron, NULL);
-    ev_set_before_sleep(srv.loop, before_sleep);
-    ev_run(srv.loop);
+    if (loaded > 0) {
+        /* SHUTDOWN or a signal while loading: stop now, without saving (as Redis). */
+        server_prepare_shutdown();
+    } else {
+        log_notice("Ready to accept connections");
+        ev_timer_add(srv.loop, 1, cron, NULL);
+        ev_set_before_sleep(srv.loop, before_sleep);
+        ev_run(srv.loop);
+    }
 
     /* Teardown in reverse. */
     while (client_first()) {

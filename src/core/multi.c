@@ -145,6 +145,17 @@ size_t multi_queued(const client *c)
     return c->mstate ? ((multi_state *)c->mstate)->n : 0;
 }
 
+bool multi_queued_write(const client *c)
+{
+    const multi_state *m = c->mstate;
+    for (size_t i = 0; m && i < m->n; i++) {
+        if (m->cmds[i]->cmd->flags & CMD_WRITE) {
+            return true;
+        }
+    }
+    return false;
+}
+
 size_t multi_mem(const client *c)
 {
     return c->mstate ? ((multi_state *)c->mstate)->mem : 0;

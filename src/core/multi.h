@@ -20,5 +20,6 @@ void multi_flag_error(client *c);            /* a rejected command poisons the E
 void multi_reset(client *c);                 /* DISCARD + UNWATCH (RESET, disconnect) */
 size_t multi_queued(const client *c);        /* CLIENT LIST multi= (-1 reported by caller) */
 size_t multi_mem(const client *c);
+bool multi_queued_write(const client *c);    /* a queued command has CMD_WRITE */
 
 #endif

@@ -38,6 +38,11 @@ struct config_values {
     long long slowlog_max_len;
     int enable_debug_command; /* 0 no, 1 yes, 2 local */
     bool always_show_logo;
+    char *save;               /* "<seconds> <changes> ...", "" = no save rules */
+    char *dbfilename;
+    bool rdbcompression;
+    bool rdbchecksum;
+    bool stop_writes_on_bgsave_error;
 };
 
 struct server_stats {
@@ -66,10 +71,10 @@ struct server {
     long long cron_loops;
     bool shutdown_asap;
     bool active_expire_disabled; /* DEBUG SET-ACTIVE-EXPIRE 0 */
-    bool loading;             /* start-up replay: commands without CMD_LOADING get -LOADING */
     int exit_code;
     char run_id[41];
     uint64_t resident_peak;
+    long long dirty;          /* changes since the last successful save */
 };
 
 extern struct server srv;

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "db/lazyfree.h"
+#include "pubsub/notify.h"
 
 db_stats_t db_stats;
 const db_hooks *db_hooks_list[DB_MAX_HOOKS];
@@ -128,6 +129,7 @@ static void unlink_expired(db *d, kobj *o, uint64_t h)
     d->expires--;
     db_stats.expired_keys++;
     db_touch(d, key);
+    notify_keyspace_event(NOTIFY_EXPIRED, "expired", d, key);
     db_notify_expired(d, key);
     db_free_entry(gone);
 }
@@ -190,18 +192,20 @@ kobj *db_find_read(db *d, kstr key)
         kobj_set_lru(o, db_lru_clock);
     } else {
         db_stats.misses++;
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", d, key);
     }
     return o;
 }
 
 void db_add(db *d, kobj *o)
 {
-    kobj_set_lru(o, db_lru_clock);
+    kobj_stamp_lru(o, db_lru_clock);
     ht_insert(d->keys, db_key_hash(kobj_key(o)), o);
     if (kobj_has_expire(o)) {
         d->expires++;
     }
     db_touch(d, kobj_key(o));
+    notify_keyspace_event(NOTIFY_NEW, "new", d, kobj_key(o));
 }
 
 void db_set(db *d, kobj *o)
@@ -209,14 +213,18 @@ void db_set(db *d, kobj *o)
     kstr key = kobj_key(o);
     uint64_t h = db_key_hash(key);
     kobj **ref = (kobj **)ht_find_ref(d->keys, h, &key);
-    kobj_set_lru(o, db_lru_clock);
+    kobj_stamp_lru(o, db_lru_clock);
+    bool added = !ref;
     if (!ref) {
         ht_insert(d->keys, h, o);
     } else {
         if (kobj_has_expire(*ref)) {
             d->expires--;
             if (db_is_expired(*ref)) {
-                db_stats.expired_keys++; /* as Redis: the lookup before the write expires it */
+                /* as Redis: the lookup before the write expires it, then the key is new */
+                db_stats.expired_keys++;
+                notify_keyspace_event(NOTIFY_EXPIRED, "expired", d, key);
+                added = true;
             }
         }
         db_free_entry(*ref);
@@ -226,6 +234,9 @@ void db_set(db *d, kobj *o)
         d->expires++;
     }
     db_touch(d, key);
+    if (added) {
+        notify_keyspace_event(NOTIFY_NEW, "new", d, key);
+    }
 }
 
 kobj *db_take(db *d, kstr key)
@@ -249,6 +260,7 @@ bool db_delete(db *d, kstr key)
     bool live = !db_is_expired(o);
     if (!live) {
         db_stats.expired_keys++;
+        notify_keyspace_event(NOTIFY_EXPIRED, "expired", d, kobj_key(o));
     }
     db_free_entry(o);
     return live;

@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "pubsub/notify.h"
 
 #define BATCH 64
 
@@ -43,6 +44,7 @@ static size_t step(db *d, size_t *expired)
         kobj *o = db_take(d, key); /* signals the change (WATCH) */
         db_notify_expired(d, key);
         db_stats.expired_keys++;
+        notify_keyspace_event(NOTIFY_EXPIRED, "expired", d, kobj_key(o));
         db_free_entry(o);
     }
     *expired = c.n;

@@ -105,7 +105,19 @@ long long lazyfree_freed(void)
     return atomic_load_explicit(&freed, memory_order_relaxed);
 }
 
-void lazyfree_after_fork_child(void)
+void lazyfree_fork_prepare(void)
 {
+    pthread_mutex_lock(&lock);
+}
+
+void lazyfree_fork_parent(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+
+void lazyfree_fork_child(void)
+{
+    head = tail = NULL;
     started = false;
+    pthread_mutex_unlock(&lock);
 }

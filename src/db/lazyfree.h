@@ -21,8 +21,12 @@ void lazyfree_teardown(void);          /* drains the queue and joins the thread 
 void lazyfree_submit(lazyfree_fn *fn, void *ptr);
 size_t lazyfree_pending(void);         /* jobs not done yet (INFO lazyfree_pending_objects) */
 long long lazyfree_freed(void);        /* jobs done since start (INFO lazyfreed_objects) */
-/* In a forked child: the thread does not exist there and its lock may have been held at
- * the fork, so later submits free inline and never touch the queue. */
-void lazyfree_after_fork_child(void);
+/* fork() around the thread (persist/child.c): prepare takes the queue lock so that no thread holds
+ * it at the fork; parent releases it; child releases it and makes later submissions free
+ * inline (the child has no lazy-free thread; jobs queued before the fork are the
+ * parent's and are left alone). */
+void lazyfree_fork_prepare(void);
+void lazyfree_fork_parent(void);
+void lazyfree_fork_child(void);
 
 #endif

@@ -84,9 +84,18 @@ uint32_t kobj_lru(const kobj *o)
     return o->meta >> 8;
 }
 
-void kobj_set_lru(kobj *o, uint32_t lru)
+bool kobj_lru_frozen;
+
+void kobj_stamp_lru(kobj *o, uint32_t lru)
 {
     o->meta = (o->meta & 0xffu) | (lru << 8);
+}
+
+void kobj_set_lru(kobj *o, uint32_t lru)
+{
+    if (!kobj_lru_frozen) {
+        kobj_stamp_lru(o, lru);
+    }
 }
 
 /* Allocates an entry with room for a value part of vsize bytes and fills the header,

@@ -71,7 +71,11 @@ void kobj_set_enc(kobj *o, int enc);
  * Redis 7.0 spells it; "unknown" for an id it does not name. Static storage. */
 const char *kobj_enc_name(int enc);
 uint32_t kobj_lru(const kobj *o);
-void kobj_set_lru(kobj *o, uint32_t lru);   /* 24 bits */
+void kobj_set_lru(kobj *o, uint32_t lru);   /* 24 bits; no-op while kobj_lru_frozen */
+void kobj_stamp_lru(kobj *o, uint32_t lru); /* always (a new entry's first stamp) */
+/* Set while a snapshot child shares the keyspace's pages: touching an entry's LRU clock
+ * on a read would copy its page, so reads leave it alone then (as Redis does). */
+extern bool kobj_lru_frozen;
 
 bool kobj_has_expire(const kobj *o);
 int64_t kobj_expire(const kobj *o);          /* -1 when none */

@@ -623,6 +623,43 @@ void ql_iter_done(ql_iter *it)
 
 /* ---- checks ---- */
 
+void ql_each_node(const quicklist *ql, ql_node_fn *fn, void *priv)
+{
+    for (const ql_node *n = ql->head; n; n = n->next) {
+        if (n->compressed) {
+            const lzf_blob *b = (const lzf_blob *)n->lp;
+            fn(priv, NULL, n->sz, b->data, b->csz);
+        } else {
+            fn(priv, n->lp, n->sz, NULL, 0);
+        }
+    }
+}
+
+void ql_append_listpack(quicklist *ql, uint8_t *lp)
+{
+    size_t count = lp_length(lp), bytes = lp_bytes(lp);
+    if (count == 0) {
+        lp_free(lp);
+        return;
+    }
+    bool fits = ql->fill < 0 ? bytes <= size_limits[-ql->fill - 1]
+                             : (long)count <= ql->fill && bytes <= SIZE_SAFETY_LIMIT;
+    if (!fits && count > 1) {
+        ql_entry e;
+        for (uint8_t *p = lp_first(lp); p; p = lp_next(lp, p)) {
+            e.s = lp_get(p, &e.len, e.buf, NULL, NULL);
+            ql_push(ql, true, e.s, e.len);
+        }
+        lp_free(lp);
+        return;
+    }
+    ql_node *n = node_new(lp, (uint32_t)count);
+    link_after(ql, ql->tail, n);
+    ql->count += count;
+    /* The node that was the tail may now be inner: settle() compresses it. */
+    settle(ql, n->prev);
+}
+
 size_t ql_compressed_nodes(const quicklist *ql)
 {
     size_t k = 0;

@@ -92,6 +92,17 @@ void ql_iter_insert(ql_iter *it, const void *s, size_t len, bool after);
 /* Releases the iterator (recompresses the node it held open). */
 void ql_iter_done(ql_iter *it);
 
+/* Snapshot access. ql_each_node calls fn for each node, head first, with its listpack
+ * (lp, sz bytes) or, for a compressed node, its LZF data (lzf, lzf_len; lp is NULL) and
+ * sz, the listpack size it decompresses to: a snapshot writes either form as it is. It
+ * changes nothing, so it is safe in a forked child. ql_append_listpack adds lp (a valid
+ * listpack, ownership passes) as the tail node; one that breaks the fill limit is pushed
+ * entry by entry instead. */
+typedef void ql_node_fn(void *priv, const uint8_t *lp, size_t sz, const uint8_t *lzf,
+                        size_t lzf_len);
+void ql_each_node(const quicklist *ql, ql_node_fn *fn, void *priv);
+void ql_append_listpack(quicklist *ql, uint8_t *lp);
+
 /* Checks every invariant (counts, sizes, links, compression window); for tests. Returns
  * NULL or a description of the first violation. */
 const char *ql_check(quicklist *ql);

@@ -246,10 +246,8 @@ static int wait_ms(ev_loop *l)
     return d < 0 ? 0 : (int)d;
 }
 
-/* Waits up to timeout ms (-1: forever) and runs the callbacks of the ready fds. */
-static void process_files(ev_loop *l, int timeout)
+static void fire(ev_loop *l, int n)
 {
-    int n = epoll_wait(l->epfd, l->fired, l->setsize, timeout);
     for (int i = 0; i < n; i++) {
         struct epoll_event *e = &l->fired[i];
         int fd = e->data.fd;
@@ -283,18 +281,12 @@ void ev_run(ev_loop *l)
         if (l->stop) {
             break;
         }
-        process_files(l, wait_ms(l));
+        fire(l, epoll_wait(l->epfd, l->fired, l->setsize, wait_ms(l)));
         run_timers(l);
     }
 }
 
-void ev_run_nowait(ev_loop *l)
+void ev_poll_files(ev_loop *l)
 {
-    if (l->before_sleep) {
-        l->before_sleep(l);
-    }
-    process_files(l, 0);
-    if (l->before_sleep) {
-        l->before_sleep(l); /* replies to what was just read go out now */
-    }
+    fire(l, epoll_wait(l->epfd, l->fired, l->setsize, 0));
 }

@@ -36,9 +36,10 @@ void ev_timer_del(ev_loop *loop, long long id);
 
 void ev_set_before_sleep(ev_loop *loop, ev_hook_fn *fn);
 void ev_run(ev_loop *loop);   /* until ev_stop */
-/* One turn without waiting and without timers, for long work on the loop's thread that
- * must keep serving clients (start-up loading): before-sleep, ready fds, before-sleep. */
-void ev_run_nowait(ev_loop *loop);
 void ev_stop(ev_loop *loop);
+/* Handles the fd events ready now, without waiting and without timers or hooks: a long
+ * job (loading a dataset) keeps clients served this way, as Redis's
+ * processEventsWhileBlocked. */
+void ev_poll_files(ev_loop *loop);
 
 #endif

@@ -3,7 +3,7 @@
  * Sections and the fields inside them come out in Redis 7.0.15's order, whatever order
  * the arguments name them in, so tools that parse INFO (exporters, redis-cli, client
  * libraries that read redis_version) find what they expect. Fields for subsystems Kvik
- * does not have yet (replication, AOF, Lua, defrag, tracking) are printed with the
+ * does not have yet (replication, AOF, Lua, defrag) are printed with the
  * values an idle Redis without that feature shows, rather than left out: parsers
  * commonly index fields by name and fail on a missing one. kvik_version is the one
  * addition, right after redis_version.
@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -29,9 +30,11 @@
 #include "base/log.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "db/db.h"
 #include "core/blocking.h"
+#include "core/tracking.h"
 #include "db/lazyfree.h"
 #include "persist/aof.h"
 #include "persist/child.h"
@@ -347,10 +350,10 @@ static void section_clients(sbuf *b)
            "client_recent_max_input_buffer:%zu\r\n"
            "client_recent_max_output_buffer:%zu\r\n"
            "blocked_clients:%zu\r\n"
-           "tracking_clients:0\r\n"
+           "tracking_clients:%zu\r\n"
            "clients_in_timeout_table:%zu\r\n",
            client_count(), srv.cfg.maxclients, max_in, max_out, blocking_clients(),
-           blocking_clients_in_timeout());
+           tracking_nclients, blocking_clients_in_timeout());
 }
 
 static size_t rss_bytes(void)
@@ -457,35 +460,64 @@ static void section_memory(sbuf *b)
 
 static void section_persistence(sbuf *b)
 {
-    char aof_main[1024], aof_extra[512], loading_extra[512];
+    const struct persistence *p = &persist;
+    long long now = (long long)time(NULL);
+    bool rdb_child = child_kind() == CHILD_RDB;
+    child_stats cs;
+    child_get_stats(&cs);
+    char aof_main[1024], aof_extra[512];
     aof_info(0, aof_main, sizeof(aof_main));
     aof_info(1, aof_extra, sizeof(aof_extra));
-    aof_info(2, loading_extra, sizeof(loading_extra));
     sb_add(b,
            "# Persistence\r\n"
            "loading:%d\r\n"
            "async_loading:0\r\n"
-           "current_cow_peak:0\r\n"
-           "current_cow_size:0\r\n"
-           "current_cow_size_age:0\r\n"
-           "current_fork_perc:0.00\r\n"
-           "current_save_keys_processed:0\r\n"
-           "current_save_keys_total:0\r\n"
-           "rdb_changes_since_last_save:0\r\n"
-           "rdb_bgsave_in_progress:0\r\n"
+           "current_cow_peak:%lld\r\n"
+           "current_cow_size:%lld\r\n"
+           "current_cow_size_age:%lld\r\n"
+           "current_fork_perc:%.2f\r\n"
+           "current_save_keys_processed:%lld\r\n"
+           "current_save_keys_total:%lld\r\n"
+           "rdb_changes_since_last_save:%lld\r\n"
+           "rdb_bgsave_in_progress:%d\r\n"
            "rdb_last_save_time:%lld\r\n"
-           "rdb_last_bgsave_status:ok\r\n"
-           "rdb_last_bgsave_time_sec:-1\r\n"
-           "rdb_current_bgsave_time_sec:-1\r\n"
-           "rdb_saves:0\r\n"
-           "rdb_last_cow_size:0\r\n"
-           "rdb_last_load_keys_expired:0\r\n"
-           "rdb_last_load_keys_loaded:0\r\n"
+           "rdb_last_bgsave_status:%s\r\n"
+           "rdb_last_bgsave_time_sec:%lld\r\n"
+           "rdb_current_bgsave_time_sec:%lld\r\n"
+           "rdb_saves:%lld\r\n"
+           "rdb_last_cow_size:%lld\r\n"
+           "rdb_last_load_keys_expired:%lld\r\n"
+           "rdb_last_load_keys_loaded:%lld\r\n"
            "%s"
            "module_fork_in_progress:0\r\n"
            "module_fork_last_cow_size:0\r\n"
-           "%s%s",
-           srv.loading, (long long)srv.lastsave, aof_main, aof_extra, loading_extra);
+           "%s",
+           p->loading ? 1 : 0, cs.cow_peak, cs.cow_bytes, cs.cow_age_s,
+           cs.keys_total ? (double)cs.keys_done * 100 / (double)cs.keys_total : 0.0,
+           cs.keys_done, cs.keys_total, srv.dirty, rdb_child ? 1 : 0,
+           (long long)srv.lastsave, p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_secs,
+           rdb_child ? (long long)(clock_ms() - p->child_start_ms) / 1000 : -1LL, p->saves,
+           cs.last_cow[CHILD_RDB], p->last_load_keys_expired, p->last_load_keys_loaded,
+           aof_main, aof_extra);
+    if (p->loading) {
+        long long elapsed = now - p->loading_start;
+        double perc = p->loading_total_bytes
+                          ? (double)p->loading_loaded_bytes * 100 / (double)p->loading_total_bytes
+                          : 0;
+        long long eta = elapsed && p->loading_loaded_bytes
+                            ? (p->loading_total_bytes - p->loading_loaded_bytes) /
+                                  (p->loading_loaded_bytes / elapsed + 1)
+                            : 1;
+        sb_add(b,
+               "loading_start_time:%lld\r\n"
+               "loading_total_bytes:%lld\r\n"
+               "loading_rdb_used_mem:%lld\r\n"
+               "loading_loaded_bytes:%lld\r\n"
+               "loading_loaded_perc:%.2f\r\n"
+               "loading_eta_seconds:%lld\r\n",
+               (long long)p->loading_start, p->loading_total_bytes, p->loading_rdb_used_mem,
+               p->loading_loaded_bytes, perc, eta);
+    }
 }
 
 static void section_stats(sbuf *b)
@@ -539,9 +571,9 @@ static void section_stats(sbuf *b)
            "active_defrag_key_misses:0\r\n"
            "total_active_defrag_time:0\r\n"
            "current_active_defrag_time:0\r\n"
-           "tracking_total_keys:0\r\n"
-           "tracking_total_items:0\r\n"
-           "tracking_total_prefixes:0\r\n"
+           "tracking_total_keys:%zu\r\n"
+           "tracking_total_items:%zu\r\n"
+           "tracking_total_prefixes:%zu\r\n"
            "unexpected_error_replies:%lld\r\n"
            "total_error_replies:%lld\r\n"
            "dump_payload_sanitizations:0\r\n"
@@ -551,8 +583,9 @@ static void section_stats(sbuf *b)
            "io_threaded_writes_processed:0\r\n"
            "reply_buffer_shrinks:0\r\n"
            "reply_buffer_expands:0\r\n",
-           child_latest_fork_usec(), child_total_forks(), st->unexpected_error_replies,
-           st->total_error_replies);
+           child_latest_fork_usec(), child_total_forks(),
+           tracking_total_keys(), tracking_total_items(), tracking_total_prefixes(),
+           st->unexpected_error_replies, st->total_error_replies);
 }
 
 /* 40 hex digits, made once: there is no replication yet, but the field is a fixed-size

@@ -13,9 +13,13 @@
  * whole dataset. On success the base and the older incremental files become history,
  * the manifest is replaced atomically and the history deleted.
  *
- * Base files: write_base() and load_base() are the only places that know a base's
- * format. Both speak the AOF format today; an RDB writer/loader plugs in there (a
- * manifest naming a .base.rdb file stops start-up until then).
+ * Base files: write_base() is the only place that chooses a base's format: with
+ * aof-use-rdb-preamble yes (Redis's default) a snapshot in RDB format through
+ * persist/rdb.h (a .base.rdb file, aof-base aux field set), else the AOF format
+ * (persist/aof_rewrite.h). The loader tells them apart by content (aof_load.c).
+ *
+ * The rewrite child is persist/child.h's (one child at a time, shared with BGSAVE); the
+ * start-up load uses core/persistence.h's one loading state.
  */
 #include "persist/aof.h"
 
@@ -34,6 +38,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "core/client.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "db/db.h"
 #include "persist/aof_load.h"
@@ -43,6 +48,7 @@
 #include "persist/child.h"
 #include "persist/fsyncer.h"
 #include "persist/propagate.h"
+#include "persist/rdb.h"
 #include "persist/respbuf.h"
 
 enum { AOF_OFF = 0, AOF_ON, AOF_WAIT_REWRITE };
@@ -76,6 +82,7 @@ static struct {
     long long keep_incr_from;   /* incr seq opened at the rewrite's start; LLONG_MAX none */
     int64_t last_failure_ms;
     bool temp_incr;             /* WAIT_REWRITE: fd is the temp incremental file */
+    bool rewrite_rdb;           /* the running rewrite writes an RDB base */
 } aof = {.fd = -1, .selected_db = -1, .last_write_ok = true, .last_rewrite_time_sec = -1,
          .last_bgrewrite_ok = true};
 
@@ -113,30 +120,31 @@ static int ensure_dir(void)
 
 /* ---- base files: the one place that knows their format ---- */
 
-/* Writes the dataset as a base file at path. */
-static int write_base(const char *path)
+static void rdb_base_progress(void *priv, long long keys)
 {
-    /* aof-use-rdb-preamble is accepted, but bases stay AOF-format until an RDB writer is
-     * there to call instead. */
-    return aof_rewrite_base(path, aof_cfg.timestamp_enabled, aof_cfg.rewrite_incremental_fsync);
+    child_report_progress(keys);
 }
 
-static bool base_is_rdb(void)
+/* Writes the dataset as a base file at path: RDB (rdb true) or AOF format. In the
+ * rewrite child, progress goes to the parent (INFO current_save_keys_processed). */
+static int write_base(const char *path, bool rdb, long long *keys)
 {
-    return false; /* what write_base() produces */
-}
-
-static int load_base(const char *name, bool last_file)
-{
-    char path[4096];
-    path_of(path, sizeof(path), name);
-    if (aof_file_is_rdb(name) || aof_file_starts_with_rdb(path) == 1) {
-        log_warning("The AOF base file %s is in RDB format, which this Kvik build cannot load "
-                    "yet. Rewrite it with aof-use-rdb-preamble no (BGREWRITEAOF on the server "
-                    "that wrote it) and restart.", name);
-        return AOF_LOAD_FAILED;
+    if (!rdb) {
+        return aof_rewrite_base(path, aof_cfg.timestamp_enabled,
+                                aof_cfg.rewrite_incremental_fsync, keys);
     }
-    return aof_load_file(dir_name(), name, last_file, aof_cfg.load_truncated);
+    rdb_save_opts o = {.compress = srv.cfg.rdbcompression, .checksum = srv.cfg.rdbchecksum,
+                       .aof_base = true, .redis_ver = REDIS_COMPAT_VERSION,
+                       .progress = rdb_base_progress};
+    rdb_save_stats st;
+    rdb_error err;
+    if (rdb_save_file(path, &o, &st, &err) != RDB_OK) {
+        log_warning("%s", err.msg);
+        errno = err.sys_errno ? err.sys_errno : EIO;
+        return -1;
+    }
+    *keys = st.keys;
+    return 0;
 }
 
 /* ---- the stream of commands ---- */
@@ -355,6 +363,8 @@ static bool rewrite_limited(void)
     return false;
 }
 
+static void rewrite_done(pid_t pid, bool ok, int bysignal);
+
 static int rewrite_start(void)
 {
     if (child_active()) {
@@ -364,7 +374,8 @@ static int rewrite_start(void)
         aof.last_bgrewrite_ok = false;
         return -1;
     }
-    pid_t pid = child_fork(CHILD_AOF);
+    aof.rewrite_rdb = aof_cfg.use_rdb_preamble;
+    pid_t pid = child_fork(CHILD_AOF, rewrite_done);
     if (pid < 0) {
         log_warning("Can't rewrite append only file in background: fork: %s", strerror(errno));
         aof.last_bgrewrite_ok = false;
@@ -374,12 +385,14 @@ static int rewrite_start(void)
         char name[64], path[4096];
         snprintf(name, sizeof(name), "temp-rewriteaof-bg-%d.aof", (int)getpid());
         path_of(path, sizeof(path), name);
-        if (write_base(path) < 0) {
+        long long keys = 0;
+        if (write_base(path, aof.rewrite_rdb, &keys) < 0) {
             log_warning("Write error writing append only file on disk: %s", strerror(errno));
             unlink(path);
             _exit(1);
         }
         log_notice("Successfully created the temporary AOF base file %s", name);
+        child_report_final(keys, "AOF rewrite");
         _exit(0);
     }
     log_notice("Background append only file rewriting started by pid %ld", (long)pid);
@@ -421,7 +434,7 @@ static void rewrite_failed(pid_t pid)
     }
 }
 
-static void rewrite_done(pid_t pid, bool ok, bool bysignal)
+static void rewrite_done(pid_t pid, bool ok, int bysignal)
 {
     aof.last_rewrite_time_sec = (clock_ms() - aof.rewrite_start_ms) / 1000;
     aof.rewrite_start_ms = 0;
@@ -438,7 +451,7 @@ static void rewrite_done(pid_t pid, bool ok, bool bysignal)
     char tmp[64], tmp_path[4096], base[512], base_path[4096];
     snprintf(tmp, sizeof(tmp), "temp-rewriteaof-bg-%d.aof", (int)pid);
     path_of(tmp_path, sizeof(tmp_path), tmp);
-    aof_manifest_base_name(&aof.m, aof_cfg.appendfilename, base_is_rdb(), base, sizeof(base));
+    aof_manifest_base_name(&aof.m, aof_cfg.appendfilename, aof.rewrite_rdb, base, sizeof(base));
     path_of(base_path, sizeof(base_path), base);
     if (rename(tmp_path, base_path) < 0) {
         log_warning("Error trying to rename the temporary AOF base file %s into %s: %s", tmp,
@@ -466,7 +479,7 @@ static void rewrite_done(pid_t pid, bool ok, bool bysignal)
         aof.keep_incr_from = aof.m.incr_seq;
         aof.temp_incr = false;
     }
-    aof_manifest_new_base(&aof.m, aof_cfg.appendfilename, base_is_rdb(), aof.keep_incr_from);
+    aof_manifest_new_base(&aof.m, aof_cfg.appendfilename, aof.rewrite_rdb, aof.keep_incr_from);
     if (save_manifest() < 0) {
         aof.last_bgrewrite_ok = false;
         aof.consecutive_failures++;
@@ -495,13 +508,7 @@ static void rewrite_done(pid_t pid, bool ok, bool bysignal)
 
 void aof_cron(void)
 {
-    update_refusal(); /* picks up fsync errors from the thread */
-    bool ok, bysignal;
-    pid_t pid = child_pid();
-    int k = child_reap(&ok, &bysignal);
-    if (k == CHILD_AOF) {
-        rewrite_done(pid, ok, bysignal);
-    }
+    update_refusal(); /* picks up fsync errors from the thread; child_cron() reaps */
     if (child_active() || rewrite_limited()) {
         if (aof.unsynced && aof.state != AOF_OFF) {
             flush_buffer(false);
@@ -572,7 +579,7 @@ const char *aof_apply_appendonly(void)
     if (!srv.loop) {
         return NULL; /* start-up: aof_startup() acts on it */
     }
-    if (srv.loading) {
+    if (persist.loading) {
         return "can't change appendonly while loading the dataset";
     }
     if (!aof_cfg.appendonly && aof.state != AOF_OFF) {
@@ -671,49 +678,37 @@ static int load_all(void)
     if (!nfiles) {
         return 0;
     }
-    aof_progress.active = true;
-    srv.loading = true;
-    aof_progress.start_s = clock_ms() / 1000;
-    aof_progress.start_mono_us = clock_mono_us();
-    aof_progress.total_bytes = 0;
-    aof_progress.loaded_bytes = 0;
+    long long total = 0;
     if (aof.m.base) {
-        aof_progress.total_bytes += file_size(aof.m.base->name);
+        total += file_size(aof.m.base->name);
     }
     for (size_t i = 0; i < aof.m.nincr; i++) {
-        aof_progress.total_bytes += file_size(aof.m.incr[i].name);
+        total += file_size(aof.m.incr[i].name);
     }
+    persist_loading_begin(total);
     uint64_t t0 = clock_mono_us();
-    int rc = 0;
+    int rc = AOF_LOAD_OK;
     size_t done = 0;
-    if (aof.m.base) {
+    for (size_t i = 0; i < nfiles && rc >= 0; i++) {
+        bool base = aof.m.base && i == 0;
+        const char *name = base ? aof.m.base->name : aof.m.incr[i - (aof.m.base ? 1 : 0)].name;
         uint64_t t = clock_mono_us();
-        int s = load_base(aof.m.base->name, ++done == nfiles);
-        if (s == AOF_LOAD_FAILED) {
-            rc = -1;
-        } else {
-            log_notice("DB loaded from base file %s: %.3f seconds", aof.m.base->name,
+        rc = aof_load_file(dir_name(), name, ++done == nfiles, aof_cfg.load_truncated);
+        if (rc >= 0) {
+            log_notice("DB loaded from %s file %s: %.3f seconds", base ? "base" : "incr", name,
                        (double)(clock_mono_us() - t) / 1e6);
         }
     }
-    for (size_t i = 0; i < aof.m.nincr && rc == 0; i++) {
-        uint64_t t = clock_mono_us();
-        const char *name = aof.m.incr[i].name;
-        int s = aof_load_file(dir_name(), name, ++done == nfiles, aof_cfg.load_truncated);
-        if (s == AOF_LOAD_FAILED) {
-            rc = -1;
-        } else {
-            log_notice("DB loaded from incr file %s: %.3f seconds", name,
-                       (double)(clock_mono_us() - t) / 1e6);
-        }
+    persist_loading_end();
+    if (rc == AOF_LOAD_ABORTED) {
+        return AOF_STARTUP_ABORTED;
     }
-    aof_progress.active = false;
-    srv.loading = false;
-    if (rc == 0) {
-        log_notice("DB loaded from append only file: %.3f seconds",
-                   (double)(clock_mono_us() - t0) / 1e6);
+    if (rc < 0) {
+        return -1;
     }
-    return rc;
+    log_notice("DB loaded from append only file: %.3f seconds",
+               (double)(clock_mono_us() - t0) / 1e6);
+    return 0;
 }
 
 /* Appendonly on after loading: a base if the log is empty, then the incremental file. */
@@ -725,14 +720,15 @@ static int open_at_startup(void)
     bool dirty = false;
     if (!aof.m.base && !aof.m.nincr) {
         char base[512], path[4096];
-        aof_manifest_base_name(&aof.m, aof_cfg.appendfilename, base_is_rdb(), base,
-                               sizeof(base));
+        bool rdb = aof_cfg.use_rdb_preamble;
+        long long keys;
+        aof_manifest_base_name(&aof.m, aof_cfg.appendfilename, rdb, base, sizeof(base));
         path_of(path, sizeof(path), base);
-        if (write_base(path) < 0) {
+        if (write_base(path, rdb, &keys) < 0) {
             log_warning("Can't create the AOF base file %s: %s", base, strerror(errno));
             return -1;
         }
-        aof_manifest_new_base(&aof.m, aof_cfg.appendfilename, base_is_rdb(), 0);
+        aof_manifest_new_base(&aof.m, aof_cfg.appendfilename, rdb, 0);
         log_notice("Creating AOF base file %s on server start", base);
         dirty = true;
     }
@@ -778,15 +774,11 @@ int aof_startup(void)
     if (!aof_cfg.appendonly) {
         return 0;
     }
-    if (load_all() < 0 || open_at_startup() < 0) {
-        return -1;
+    int rc = load_all();
+    if (rc < 0) {
+        return rc;
     }
-    return 0;
-}
-
-bool aof_loading(void)
-{
-    return aof_progress.active;
+    return open_at_startup();
 }
 
 const char *aof_write_error(void)
@@ -804,7 +796,8 @@ static void cmd_bgrewriteaof(client *c)
 {
     if (child_kind() == CHILD_AOF) {
         reply_error(&c->out, "ERR Background append only file rewriting already in progress");
-    } else if (child_active()) {
+    } else if (child_active() || (c->flags & CLIENT_MULTI)) {
+        /* Inside EXEC the fork waits for the cron, as Redis does. */
         aof.scheduled = true;
         reply_simple(&c->out, "Background append only file rewriting scheduled");
     } else if (rewrite_start() == 0) {
@@ -829,6 +822,8 @@ size_t aof_info(int part, char *buf, size_t cap)
     int n = 0;
     buf[0] = '\0';
     if (part == 0) {
+        child_stats cs;
+        child_get_stats(&cs);
         long long cur = aof.rewrite_start_ms ? (clock_ms() - aof.rewrite_start_ms) / 1000 : -1;
         n = snprintf(buf, cap,
                      "aof_enabled:%d\r\n"
@@ -840,11 +835,11 @@ size_t aof_info(int part, char *buf, size_t cap)
                      "aof_rewrites:%lld\r\n"
                      "aof_rewrites_consecutive_failures:%lld\r\n"
                      "aof_last_write_status:%s\r\n"
-                     "aof_last_cow_size:0\r\n",
+                     "aof_last_cow_size:%lld\r\n",
                      aof.state != AOF_OFF, child_kind() == CHILD_AOF, aof.scheduled,
                      aof.last_rewrite_time_sec, cur, aof.last_bgrewrite_ok ? "ok" : "err",
                      aof.rewrites, aof.consecutive_failures,
-                     aof.last_write_ok ? "ok" : "err");
+                     aof.last_write_ok ? "ok" : "err", cs.last_cow[CHILD_AOF]);
     } else if (part == 1 && aof.state != AOF_OFF) {
         n = snprintf(buf, cap,
                      "aof_current_size:%lld\r\n"
@@ -855,25 +850,6 @@ size_t aof_info(int part, char *buf, size_t cap)
                      "aof_delayed_fsync:%lld\r\n",
                      aof.current_size, aof.rewrite_base_size, aof.scheduled, aof.buf.len,
                      fsyncer_pending(), aof.delayed_fsync);
-    } else if (part == 2 && aof_progress.active) {
-        double elapsed = (double)(clock_mono_us() - aof_progress.start_mono_us) / 1e6;
-        double perc = aof_progress.total_bytes
-                          ? (double)aof_progress.loaded_bytes * 100 / (double)aof_progress.total_bytes
-                          : 0;
-        long long eta = 1;
-        if (aof_progress.loaded_bytes && elapsed > 0) {
-            double rate = (double)aof_progress.loaded_bytes / elapsed;
-            eta = (long long)((double)(aof_progress.total_bytes - aof_progress.loaded_bytes) / rate);
-        }
-        n = snprintf(buf, cap,
-                     "loading_start_time:%lld\r\n"
-                     "loading_total_bytes:%lld\r\n"
-                     "loading_rdb_used_mem:0\r\n"
-                     "loading_loaded_bytes:%lld\r\n"
-                     "loading_loaded_perc:%.2f\r\n"
-                     "loading_eta_seconds:%lld\r\n",
-                     (long long)aof_progress.start_s, aof_progress.total_bytes,
-                     aof_progress.loaded_bytes, perc, eta);
     }
     if (n < 0) {
         n = 0;

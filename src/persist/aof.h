@@ -30,7 +30,7 @@ struct aof_config {
     int auto_rewrite_percentage;
     long long auto_rewrite_min_size;
     bool load_truncated;
-    bool use_rdb_preamble;      /* accepted; bases are AOF-format until the RDB writer lands */
+    bool use_rdb_preamble;      /* rewrites write the base as RDB (.base.rdb) */
     bool timestamp_enabled;
     bool rewrite_incremental_fsync;
     bool no_fsync_on_rewrite;
@@ -40,10 +40,13 @@ enum { AOF_FSYNC_EVERYSEC = 0, AOF_FSYNC_ALWAYS = 1, AOF_FSYNC_NO = 2 };
 extern struct aof_config aof_cfg;
 extern const char *const aof_fsync_names[]; /* "everysec", "always", "no", NULL */
 
-/* Start-up, after the listeners are open and before "Ready to accept connections":
- * reads the manifest, replays the files when appendonly is on (serving -LOADING
- * meanwhile) and opens the incremental file. -1 after logging a fatal error. */
+/* Start-up, after the listeners are open and before "Ready to accept connections"
+ * (called by persist_load_at_startup): reads the manifest and, when appendonly is on,
+ * replays the files (serving -LOADING meanwhile) and opens the incremental file. 0, -1
+ * after logging a fatal error, AOF_STARTUP_ABORTED when a SHUTDOWN or a signal stopped
+ * the load. */
 int aof_startup(void);
+#define AOF_STARTUP_ABORTED (-2)
 /* Before the loop sleeps, before replies are written: writes the buffered commands and
  * fsyncs as appendfsync says. */
 void aof_before_sleep(void);
@@ -52,16 +55,15 @@ void aof_before_sleep(void);
 void aof_write_barrier(void);
 /* Server cron: reaps the rewrite child, starts scheduled and automatic rewrites. */
 void aof_cron(void);
-/* Shutdown: writes and fsyncs what is buffered, stops a rewrite child. */
+/* Shutdown (persist_shutdown): stops a rewrite child, writes and fsyncs what is
+ * buffered. */
 void aof_shutdown(void);
 /* CONFIG SET appendonly: starts (with a rewrite) or stops logging. NULL or an error. */
 const char *aof_apply_appendonly(void);
 
 /* INFO persistence: the aof_* lines from aof_enabled to aof_last_cow_size (`part` 0),
- * the lines shown only when the AOF is on (1), the loading_* lines while loading (2).
- * Returns the length written to buf. */
+ * the lines shown only when the AOF is on (1). Returns the length written to buf. */
 size_t aof_info(int part, char *buf, size_t cap);
-bool aof_loading(void);
 /* While the AOF cannot be written or fsynced: the reason (strerror), else NULL. Write
  * commands and PING are refused then with -MISCONF, as Redis does. */
 const char *aof_write_error(void);

@@ -1,6 +1,8 @@
 /* aof_check.c - `kvik-server --check-aof [--fix] <file.manifest|file.aof>`, reporting
  * as redis-check-aof 7.0 does: a manifest checks its base and incremental files, a single
- * file is checked as an old-style AOF. Exit status 0 when valid (or fixed), 1 otherwise.
+ * file is checked as an old-style AOF. A file that starts with an RDB preamble (a
+ * .base.rdb) gets --check-rdb's report first, then its AOF tail is checked. Exit status 0
+ * when valid (or fixed), 1 otherwise.
  *
  * --fix truncates a damaged file to its last complete command after asking, which only
  * makes sense for the last file of the log (a truncated middle file loses what follows).
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "core/persistence.h"
 #include "persist/aof.h"
 #include "persist/aof_manifest.h"
 #include "persist/aof_reader.h"
@@ -38,6 +41,15 @@ static int scan(const char *path, const char *shown, long long *valid, long long
     if (!r) {
         printf("Cannot open file %s: %s\n", path, strerror(errno));
         exit(1);
+    }
+    if (aof_file_starts_with_rdb(path) == 1) {
+        long long end = 0;
+        if (persist_check_rdb(path, shown, &end) != 0) {
+            printf("RDB preamble of AOF file is not sane, aborting.\n");
+            exit(1);
+        }
+        printf("RDB preamble is OK, proceeding with AOF tail...\n");
+        aof_reader_seek(r, end);
     }
     long long before_multi = -1, last_payload = 0;
     int rc = CHECK_OK;
@@ -157,12 +169,10 @@ static int check_manifest(const char *path, bool do_fix)
         snprintf(fpath, sizeof(fpath), "%s/%s", dir, m.base->name);
         if (aof_file_is_rdb(m.base->name) || aof_file_starts_with_rdb(fpath) == 1) {
             printf("Start to check BASE AOF (RDB format).\n");
-            printf("The RDB base %s is not checked by this build (use --check-rdb).\n",
-                   m.base->name);
         } else {
             printf("Start to check BASE AOF (RESP format).\n");
-            status = check_file(fpath, m.base->name, "BASE AOF", ++seen == total, do_fix);
         }
+        status = check_file(fpath, m.base->name, "BASE AOF", ++seen == total, do_fix);
     }
     if (status == 0 && m.nincr) {
         printf("Start to check INCR files.\n");
@@ -204,12 +214,6 @@ int aof_check_main(int argc, char **argv)
     struct stat st;
     if (stat(file, &st) < 0) {
         printf("Cannot open file %s: %s\n", file, strerror(errno));
-        return 1;
-    }
-    if (aof_file_starts_with_rdb(file) == 1) {
-        printf("Start checking RDB-preamble AOF\n");
-        printf("The RDB preamble of %s is not checked by this build (use --check-rdb).\n",
-               file);
         return 1;
     }
     printf("Start checking Old-Style AOF\n");

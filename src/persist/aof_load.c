@@ -4,12 +4,16 @@
  * with expiry paused (db_expiry_paused) so each command sees the keys it saw when it
  * first ran. MULTI/EXEC use the transaction code as a client would: queued commands run
  * only at EXEC, so a file that ends inside a transaction leaves none of it applied and
- * is cut back to just before its MULTI. Every 1024 commands, if 50 ms passed, the
- * event loop serves clients once (INFO shows loading:1, other commands get -LOADING).
+ * is cut back to just before its MULTI. Every 1024 commands, if 50 ms passed, clients
+ * are served once (core/persistence.h: INFO shows loading:1, other commands get
+ * -LOADING); a SHUTDOWN or a signal meanwhile stops the load. A file that starts with
+ * "REDIS" (a .base.rdb, or an old-style AOF with an RDB preamble) is loaded by the
+ * snapshot loader first, its commands, if any, read on from where the RDB part ends.
  */
 #include "persist/aof_load.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,25 +24,61 @@
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "core/multi.h"
+#include "core/persistence.h"
 #include "core/server.h"
 #include "db/db.h"
 #include "persist/aof_reader.h"
+#include "persist/rdb.h"
 
 #define PUMP_EVERY 1024
 #define PUMP_MS 50
 
-aof_load_progress aof_progress;
-
-static void pump(uint64_t *last_us)
+/* False when the load must stop (a SHUTDOWN or a signal). */
+static bool pump(uint64_t *last_us, long long loaded)
 {
     uint64_t now = clock_mono_us();
     if (now - *last_us < PUMP_MS * 1000) {
-        return;
+        return true;
     }
     *last_us = now;
     db_expiry_paused = false; /* client commands (INFO) run with the real clock rules */
-    ev_run_nowait(srv.loop);
+    bool go_on = persist_loading_serve(loaded);
     db_expiry_paused = true;
+    return go_on;
+}
+
+/* An RDB preamble (a .base.rdb file, or an old-style AOF that starts with one): loaded by
+ * the snapshot loader. Returns its length, or -1 after logging the error. */
+static long long load_preamble(const char *path, const char *name, long long size,
+                               long long base_loaded, int *rc)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        log_warning("Fatal error: can't open the append log file %s for reading: %s", name,
+                    strerror(errno));
+        *rc = AOF_LOAD_FAILED;
+        return -1;
+    }
+    log_notice("Reading RDB base file on AOF loading...");
+    rdb_load_opts o;
+    persist_rdb_load_opts(&o, false, &base_loaded);
+    o.skip_expired = false; /* as Redis: an AOF keeps what the RDB part holds */
+    rdb_load_stats st;
+    rdb_error err;
+    int r = rdb_load_fd(fd, size, &o, &st, &err);
+    close(fd);
+    if (r == RDB_ERR_ABORTED) {
+        *rc = AOF_LOAD_ABORTED;
+        return -1;
+    }
+    if (r != RDB_OK) {
+        log_warning("Error reading the RDB base file %s, AOF loading aborted (%s at offset "
+                    "%lld): %s", name, rdb_err_name(err.code), err.offset, err.msg);
+        *rc = AOF_LOAD_FAILED;
+        return -1;
+    }
+    log_notice("Reading the remaining AOF tail...");
+    return st.bytes;
 }
 
 /* The command named by argv, subcommand resolved; NULL when unknown. */
@@ -115,12 +155,20 @@ int aof_load_file(const char *dir, const char *name, bool last_file, bool load_t
                     strerror(errno));
         return AOF_LOAD_FAILED;
     }
+    long long base_loaded = persist.loading_loaded_bytes;
+    int rc = AOF_LOAD_OK;
+    if (aof_file_starts_with_rdb(path) == 1) {
+        long long len = load_preamble(path, name, (long long)st.st_size, base_loaded, &rc);
+        if (len < 0) {
+            aof_reader_close(r);
+            return rc;
+        }
+        aof_reader_seek(r, len);
+    }
     client *c = client_create(-1, false);
     c->out.discard = true;
-    long long base_loaded = aof_progress.loaded_bytes;
     long long before_multi = 0, count = 0;
     uint64_t last_pump = clock_mono_us();
-    int rc = AOF_LOAD_OK;
     db_expiry_paused = true;
     for (;;) {
         long long before = r->valid_up_to;
@@ -173,12 +221,13 @@ int aof_load_file(const char *dir, const char *name, bool last_file, bool load_t
         c->argc = r->argc;
         db_now_ms = clock_ms();
         run(c, cmd);
-        aof_progress.loaded_bytes = base_loaded + r->valid_up_to;
-        if (++count % PUMP_EVERY == 0) {
-            pump(&last_pump);
+        if (++count % PUMP_EVERY == 0 && !pump(&last_pump, base_loaded + r->valid_up_to)) {
+            rc = AOF_LOAD_ABORTED;
+            break;
         }
     }
     db_expiry_paused = false;
+    persist.loading_loaded_bytes = base_loaded + r->valid_up_to;
     multi_reset(c);
     c->argv = NULL;
     c->argc = 0;

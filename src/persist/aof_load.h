@@ -6,22 +6,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { AOF_LOAD_OK = 0, AOF_LOAD_TRUNCATED = 1, AOF_LOAD_EMPTY = 2, AOF_LOAD_FAILED = -1 };
-
-/* Progress for INFO while loading. */
-typedef struct aof_load_progress {
-    bool active;
-    int64_t start_s;
-    long long total_bytes, loaded_bytes;
-    uint64_t start_mono_us;
-} aof_load_progress;
-extern aof_load_progress aof_progress;
+enum {
+    AOF_LOAD_OK = 0,
+    AOF_LOAD_TRUNCATED = 1,
+    AOF_LOAD_EMPTY = 2,
+    AOF_LOAD_FAILED = -1,
+    AOF_LOAD_ABORTED = -2, /* a SHUTDOWN or a signal while loading */
+};
 
 /* Replays dir/name through the command handlers with a fake client. A file ending
  * inside a command (or inside MULTI) is truncated to its last complete command when
  * `last_file` and `load_truncated` allow it; otherwise, and for any other damage, the
  * error is logged and AOF_LOAD_FAILED returned. Client events are served meanwhile
- * (commands answer -LOADING). */
+ * (commands answer -LOADING); persist.loading_loaded_bytes advances by the file's bytes. */
 int aof_load_file(const char *dir, const char *name, bool last_file, bool load_truncated);
 
 #endif

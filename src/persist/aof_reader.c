@@ -26,6 +26,12 @@ aof_reader *aof_reader_open(const char *path)
     return r;
 }
 
+void aof_reader_seek(aof_reader *r, long long off)
+{
+    fseeko(r->fp, (off_t)off, SEEK_SET);
+    r->pos = r->valid_up_to = off;
+}
+
 void aof_reader_close(aof_reader *r)
 {
     if (!r) {

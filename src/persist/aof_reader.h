@@ -38,6 +38,8 @@ typedef struct aof_reader {
 /* Opens path; NULL when it cannot be opened (errno set). */
 aof_reader *aof_reader_open(const char *path);
 void aof_reader_close(aof_reader *r);
+/* Continues reading at byte offset off (after an RDB preamble). */
+void aof_reader_seek(aof_reader *r, long long off);
 int aof_reader_next(aof_reader *r);
 /* Reads the first bytes to tell an RDB file ("REDIS") from the AOF format. */
 int aof_file_starts_with_rdb(const char *path);

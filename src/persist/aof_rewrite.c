@@ -18,8 +18,9 @@
 #include "base/clock.h"
 #include "base/util.h"
 #include "db/db.h"
+#include "persist/child.h"
 #include "persist/respbuf.h"
-#include "types/each.h"
+#include "types/value_io.h"
 #include "types/set.h"
 
 #define ITEMS_PER_CMD 64
@@ -192,8 +193,10 @@ static void write_key(writer *w, kobj *o)
     flush(w, false);
 }
 
-int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync)
+int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync,
+                     long long *keys)
 {
+    long long nkeys = 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
         return -1;
@@ -217,6 +220,9 @@ int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync)
         kobj *o;
         while ((o = ht_iter_next(&it)) != NULL && !w.err) {
             write_key(&w, o);
+            if (++nkeys % 1024 == 0) {
+                child_report_progress(nkeys);
+            }
         }
         ht_iter_done(&it);
     }
@@ -235,5 +241,6 @@ int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync)
         errno = err;
         return -1;
     }
+    *keys = nkeys;
     return 0;
 }

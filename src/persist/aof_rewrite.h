@@ -10,7 +10,9 @@
  * `timestamp`: starts with a "#TS:<unix time>" annotation (aof-timestamp-enabled);
  * `incremental_fsync`: fsync every 4 MB written (aof-rewrite-incremental-fsync), so the
  * final fsync does not stall on a huge dirty page cache. Reads the keyspace only, never
- * changes or frees anything: safe in a forked child. Returns 0, or -1 with errno set. */
-int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync);
+ * changes or frees anything: safe in a forked child, where it reports its progress
+ * (persist/child.h). Returns 0 and the keys written in *keys, or -1 with errno set. */
+int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync,
+                     long long *keys);
 
 #endif

@@ -126,6 +126,15 @@ void reply_raw(reply_out *o, const void *p, size_t n)
     }
 }
 
+void reply_append_copy(reply_out *dst, const reply_out *src)
+{
+    size_t skip = src->head_sent;
+    for (const reply_block *b = src->head; b; b = b->next) {
+        reply_raw(dst, b->data + skip, b->used - skip);
+        skip = 0;
+    }
+}
+
 /* A type byte, a decimal number and CRLF: the header of most replies. */
 static void header(reply_out *o, char type, long long v)
 {

@@ -57,6 +57,10 @@ void reply_bool(reply_out *o, bool b);          /* :1 :0 / #t #f */
 void reply_verbatim(reply_out *o, const char *p, size_t n, const char *fmt3); /* bulk / = */
 void reply_empty_array(reply_out *o);
 
+/* Appends everything queued in src (not yet written) to dst: a reply encoded once into a
+ * scratch reply_out with the receivers' protocol serves many receivers (PUBLISH). */
+void reply_append_copy(reply_out *dst, const reply_out *src);
+
 void *reply_defer(reply_out *o);
 void reply_defer_set(reply_out *o, void *handle, reply_agg kind, size_t n);
 

@@ -14,10 +14,8 @@
  * aggregates (arrays in RESP2, `>` in RESP3). A client with any subscription carries
  * CLIENT_PUBSUB, which confines a RESP2 connection to the commands allowed in that mode.
  *
- * A subscriber that does not read is disconnected at Redis's default limits for the
- * pubsub class: 32mb of pending output at once, or more than 8mb for 60 seconds (checked,
- * as Redis does, whenever a message is appended). The `client-output-buffer-limit`
- * directive itself is not implemented: those defaults cannot be changed yet.
+ * A subscriber that does not read is disconnected by the `client-output-buffer-limit`
+ * pubsub class (core/obuf.c), checked, as Redis does, whenever a message is appended.
  */
 #include "pubsub/pubsub.h"
 
@@ -26,7 +24,6 @@
 
 #include "base/alloc.h"
 #include "base/hash.h"
-#include "base/log.h"
 #include "base/util.h"
 #include "core/dispatch.h"
 #include "core/families.h"
@@ -44,13 +41,7 @@ typedef struct chan {
 
 typedef struct subs {
     ht *set[NKINDS];
-    int64_t soft_since_ms; /* when output first went over the soft limit; 0 = under it */
 } subs;
-
-/* Redis 7.0's defaults for `client-output-buffer-limit pubsub 32mb 8mb 60`. */
-#define LIMIT_HARD (32LL * 1024 * 1024)
-#define LIMIT_SOFT (8LL * 1024 * 1024)
-#define LIMIT_SOFT_MS (60 * 1000)
 
 /* The confirmation each kind sends. */
 static const char *const sub_word[NKINDS] = {"subscribe", "psubscribe", "ssubscribe"};
@@ -242,46 +233,55 @@ bool pubsub_allowed_in_context(const command *cmd)
 
 /* ---- delivery ---- */
 
-/* Closes `to` (before the loop sleeps; it gets nothing more meanwhile) once it has gone
- * over its output limits. */
-static void check_limits(client *to)
+/* One message as its receivers get it: encoded at most once per protocol (RESP2 array,
+ * RESP3 push), then copied to each receiver. */
+typedef struct message {
+    const char *word;
+    const chan *pat;
+    kstr channel, msg;
+    reply_out enc[2]; /* [0] RESP2, [1] RESP3 */
+    bool built[2];
+} message;
+
+static void message_init(message *m, const char *word, const chan *pat, kstr channel, kstr msg)
 {
-    subs *s = to->pubsub;
-    long long used = (long long)to->out.pending;
-    bool over = used >= LIMIT_HARD;
-    if (!over && used >= LIMIT_SOFT) {
-        if (!s->soft_since_ms) {
-            s->soft_since_ms = db_now_ms;
-        } else {
-            over = db_now_ms - s->soft_since_ms > LIMIT_SOFT_MS;
+    m->word = word;
+    m->pat = pat;
+    m->channel = channel;
+    m->msg = msg;
+    m->built[0] = m->built[1] = false;
+}
+
+static void message_done(message *m)
+{
+    for (int v = 0; v < 2; v++) {
+        if (m->built[v]) {
+            reply_reset(&m->enc[v]);
         }
-    } else if (used < LIMIT_SOFT) {
-        s->soft_since_ms = 0;
-    }
-    if (over) {
-        char info[1024];
-        client_info_line(to, info, sizeof(info));
-        log_warning("Client %s scheduled to be closed ASAP for overcoming of output buffer "
-                    "limits.", info);
-        client_close_async(to);
     }
 }
 
-static void push_message(client *to, const char *word, const chan *pat, kstr channel,
-                         kstr msg)
+static void push_message(client *to, message *m)
 {
     if (to->flags & CLIENT_CLOSE_ASAP) {
         return;
     }
-    reply_aggregate(&to->out, REPLY_PUSH, pat ? 4 : 3);
-    reply_bulk_cstr(&to->out, word);
-    if (pat) {
-        reply_bulk(&to->out, pat->name, pat->len);
+    int v = to->resp > 2;
+    reply_out *e = &m->enc[v];
+    if (!m->built[v]) {
+        reply_init(e);
+        e->resp = to->resp;
+        reply_aggregate(e, REPLY_PUSH, m->pat ? 4 : 3);
+        reply_bulk_cstr(e, m->word);
+        if (m->pat) {
+            reply_bulk(e, m->pat->name, m->pat->len);
+        }
+        reply_bulk(e, m->channel.p, m->channel.len);
+        reply_bulk(e, m->msg.p, m->msg.len);
+        m->built[v] = true;
     }
-    reply_bulk(&to->out, channel.p, channel.len);
-    reply_bulk(&to->out, msg.p, msg.len);
-    client_after_reply(to);
-    check_limits(to);
+    reply_append_copy(&to->out, e);
+    client_after_reply(to); /* also applies the output buffer limits */
 }
 
 /* Returns the number of deliveries (a client matching twice counts twice, as in Redis). */
@@ -290,11 +290,13 @@ static long long publish(int kind, kstr channel, kstr msg)
     long long receivers = 0;
     if (registry[kind]) {
         chan *ch = ht_find(registry[kind], hash_bytes(channel.p, channel.len), &channel);
+        message m;
+        message_init(&m, kind == KIND_SHARD ? "smessage" : "message", NULL, channel, msg);
         for (size_t i = 0; ch && i < ch->nsubs; i++) {
-            push_message(ch->subs[i], kind == KIND_SHARD ? "smessage" : "message", NULL,
-                         channel, msg);
+            push_message(ch->subs[i], &m);
             receivers++;
         }
+        message_done(&m);
     }
     if (kind == KIND_CHANNEL && registry[KIND_PATTERN] && ht_size(registry[KIND_PATTERN])) {
         ht_iter it;
@@ -303,10 +305,13 @@ static long long publish(int kind, kstr channel, kstr msg)
             if (!glob_match(pat->name, pat->len, channel.p, channel.len, false)) {
                 continue;
             }
+            message m;
+            message_init(&m, "pmessage", pat, channel, msg);
             for (size_t i = 0; i < pat->nsubs; i++) {
-                push_message(pat->subs[i], "pmessage", pat, channel, msg);
+                push_message(pat->subs[i], &m);
                 receivers++;
             }
+            message_done(&m);
         }
         ht_iter_done(&it);
     }
@@ -318,6 +323,12 @@ static long long publish(int kind, kstr channel, kstr msg)
 long long pubsub_publish(kstr channel, kstr msg)
 {
     return publish(KIND_CHANNEL, channel, msg);
+}
+
+bool pubsub_has_subscribers(void)
+{
+    return (registry[KIND_CHANNEL] && ht_size(registry[KIND_CHANNEL])) ||
+           (registry[KIND_PATTERN] && ht_size(registry[KIND_PATTERN]));
 }
 
 static void subscribe_generic(client *c, int kind)

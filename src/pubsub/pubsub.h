@@ -24,5 +24,8 @@ bool pubsub_allowed_in_context(const command *cmd);
  * __redis__:invalidate): delivers msg to the subscribers of channel and of matching
  * patterns; returns how many received it. */
 long long pubsub_publish(kstr channel, kstr msg);
+/* Whether any client has a channel or pattern subscription (lets keyspace notifications
+ * skip building channel names nobody can receive). */
+bool pubsub_has_subscribers(void);
 
 #endif

@@ -59,8 +59,10 @@
 #include "ds/listpack.h"
 #include "persist/propagate.h"
 #include "persist/respbuf.h"
+#include "pubsub/notify.h"
 #include "types/limits.h"
 #include "types/types.h"
+#include "types/value_io.h"
 
 /* Redis keeps a listpack below 1 GB (LISTPACK_MAX_SAFETY_SIZE). */
 #define LP_SAFETY_BYTES (1u << 30)
@@ -726,10 +728,13 @@ static bool expire_due_fields(db *d, kstr key, kobj *o)
     int64_t next;
     size_t gone = remove_due_fields(o, SIZE_MAX, &next);
     if (gone) {
-        /* The expiry is logged as HDEL of those fields; the command that met it did not
-         * change anything by that. */
+        /* One event for the fields gone at this lookup (Redis 7.4 raises one per field
+         * it meets; Kvik removes all due fields at once). The expiry is logged as HDEL of
+         * those fields; the command that met it did not change anything by that. */
+        notify_keyspace_event(NOTIFY_HASH, "hexpired", d, key);
         propagate_gone(d, key, gone);
         if (hash_len(o) == 0) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", d, key);
             db_delete(d, key);
             propagate_forget_change();
             return false;
@@ -790,7 +795,11 @@ void hash_expire_cycle(uint64_t budget_us)
             out_of_time = clock_mono_us() - start > budget_us;
         } while (n == CYCLE_CHECK_EVERY && !out_of_time);
         kstr key = rec_key(r);
+        if (removed) {
+            notify_keyspace_event(NOTIFY_HASH, "hexpired", d, key);
+        }
         if (hash_len(o) == 0) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", d, key);
             db_delete(d, key); /* before reg_drop frees the key bytes */
             reg_drop(r);
             continue;
@@ -905,11 +914,13 @@ static kobj *create_hash(client *c, kstr key)
     return o;
 }
 
-/* After a write: deletes the key of a hash left empty (true), else signals the change. */
+/* After a write: deletes the key of a hash left empty ("del", returns true), else
+ * signals the change. */
 static bool finish_write(client *c, kstr key, kobj *o, bool changed)
 {
     if (hash_len(o) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
         return true;
     }
     if (changed) {
@@ -950,6 +961,7 @@ static void hset_generic(client *c, bool ok_reply)
         created += set_field(o, c->argv[i], c->argv[i + 1], false);
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
     if (ok_reply) {
         reply_ok(&c->out);
     } else {
@@ -985,6 +997,7 @@ static void cmd_hsetnx(client *c)
     }
     set_field(o, c->argv[2], c->argv[3], false);
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
     reply_int(&c->out, 1);
 }
 
@@ -1042,6 +1055,7 @@ static void cmd_hdel(client *c)
         }
     }
     if (deleted) {
+        notify_keyspace_event(NOTIFY_HASH, "hdel", c->db, key);
         finish_write(c, key, o, true);
     }
     reply_int(&c->out, deleted);
@@ -1157,6 +1171,7 @@ static void cmd_hincrby(client *c)
     }
     set_field(o, c->argv[2], kstr_make(buf, len), true);
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_HASH, "hincrby", c->db, key);
     reply_int(&c->out, value);
 }
 
@@ -1209,6 +1224,7 @@ static void cmd_hincrbyfloat(client *c)
             propagate_rewrite(argv, 4);
         }
     }
+    notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", c->db, key);
     reply_bulk(&c->out, buf, len);
 }
 
@@ -1668,13 +1684,15 @@ static void hexpire_generic(client *c, bool seconds, bool relative)
         return;
     }
     reply_array(&c->out, (size_t)(c->argc - first));
-    bool changed = false;
+    bool updated = false, deleted = false;
     for (int i = first; i < c->argc; i++) {
         int r = o ? field_set_expire(o, c->argv[i], at, cond) : HFE_NO_FIELD;
-        changed |= r == HFE_SET || r == HFE_DELETED;
+        updated |= r == HFE_SET;
+        deleted |= r == HFE_DELETED;
         reply_int(&c->out, r);
     }
-    if (o && changed) {
+    if (o && (updated || deleted)) {
+        notify_keyspace_event(NOTIFY_HASH, deleted ? "hdel" : "hexpire", c->db, key);
         finish_expire_write(c, key, o, true);
         propagate_abs_time(c, 0, KSTR_LIT("HPEXPIREAT"), 2, at);
     }
@@ -1772,6 +1790,7 @@ static void cmd_hpersist(client *c)
     }
     if (changed) {
         db_touch(c->db, key);
+        notify_keyspace_event(NOTIFY_HASH, "hpersist", c->db, key);
     }
 }
 
@@ -1800,6 +1819,7 @@ static void cmd_hgetdel(client *c)
         }
     }
     if (deleted) {
+        notify_keyspace_event(NOTIFY_HASH, "hdel", c->db, key);
         finish_write(c, key, o, true);
     }
 }
@@ -1859,7 +1879,7 @@ static void cmd_hgetex(client *c)
         return;
     }
     reply_array(&c->out, (size_t)(c->argc - first));
-    bool changed = false;
+    bool updated = false, deleted = false;
     for (int i = first; i < c->argc; i++) {
         fval v;
         if (!o || !get_field(o, c->argv[i], &v)) {
@@ -1869,10 +1889,14 @@ static void cmd_hgetex(client *c)
         reply_kstr(c, v.s);
         if (opt) {
             int r = field_set_expire(o, c->argv[i], at, 0);
-            changed |= r == HFE_SET || r == HFE_DELETED;
+            updated |= r == HFE_SET;
+            deleted |= r == HFE_DELETED;
         }
     }
-    if (o && changed) {
+    if (o && (updated || deleted)) {
+        /* As Redis 8.0: hpersist or hexpire when a field was updated, else hdel. */
+        const char *event = !updated ? "hdel" : opt == OPT_PERSIST ? "hpersist" : "hexpire";
+        notify_keyspace_event(NOTIFY_HASH, event, c->db, key);
         finish_expire_write(c, key, o, true);
         if (opt & OPT_TIMES) {
             propagate_abs_time(c, 2, KSTR_LIT("PXAT"), 3, at);
@@ -1976,11 +2000,18 @@ static void cmd_hsetex(client *c)
         o = create_hash(c, key);
     }
     bool keep = fl & (OPT_TIMES | OPT_KEEPTTL);
+    bool updated = false, deleted = false;
     for (int i = first; i < c->argc; i += 2) {
         set_field(o, c->argv[i], c->argv[i + 1], keep);
         if (fl & OPT_TIMES) {
-            field_set_expire(o, c->argv[i], at, 0);
+            int r = field_set_expire(o, c->argv[i], at, 0);
+            updated |= r == HFE_SET;
+            deleted |= r == HFE_DELETED;
         }
+    }
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
+    if (updated || deleted) {
+        notify_keyspace_event(NOTIFY_HASH, deleted ? "hdel" : "hexpire", c->db, key);
     }
     finish_expire_write(c, key, o, true);
     if (fl & OPT_TIMES) {
@@ -2088,29 +2119,139 @@ command hash_commands[] = {
     {0},
 };
 
-/* ---- whole-value visitor (types/each.h) ---- */
+/* ---- persistence (types/value_io.h) ------------------------------------------------- */
 
-void hash_value_each(const kobj *o,
-                     void (*fn)(void *priv, kstr field, kstr value, int64_t expire_ms),
+/* A builder fills an entry under an empty name through the commands' own set_field and
+ * store_ttl (so conversions happen where HSET's would); finish renames it. */
+struct hash_builder {
+    kobj *o;
+};
+
+size_t hash_value_len(const kobj *o)
+{
+    return hash_len(o);
+}
+
+const uint8_t *hash_value_listpack(const kobj *o)
+{
+    return kind(o) == KIND_LP ? lpk(o) : NULL;
+}
+
+size_t hash_ttl_hashes(void)
+{
+    return reg.n;
+}
+
+int64_t hash_value_min_expire(const kobj *o)
+{
+    return may_have_ttls(o) ? min_expire(o) : -1;
+}
+
+void hash_value_each(const kobj *o, void (*fn)(void *priv, kstr f, kstr v, int64_t at),
                      void *priv)
 {
-    kobj *h = (kobj *)o; /* iteration reads only; the iterator API is not const */
-    if (is_table(h)) {
-        ft_iter fi;
+    if (is_table(o)) {
+        ft_iter it;
+        ft_iter_init(&it, tab(o), false);
         ft_entry *e;
-        ft_iter_init(&fi, tab(h), false);
-        while ((e = ft_iter_next(&fi)) != NULL) {
+        while ((e = ft_iter_next(&it)) != NULL) {
             fn(priv, entry_field(e), entry_value(e), ft_expire(e));
         }
-        ft_iter_done(&fi);
+        ft_iter_done(&it);
         return;
     }
-    uint8_t fbuf[LP_INTBUF_SIZE], vbuf[LP_INTBUF_SIZE];
-    unsigned st = stride(h);
-    uint8_t *lp = lpk(h);
-    for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, st)) {
-        uint8_t *vp = lp_next(lp, p);
-        int64_t at = st == 3 ? lp_ttl_at(lp_next(lp, vp)) : -1;
-        fn(priv, lp_str(p, fbuf), lp_str(vp, vbuf), at);
+    uint8_t *lp = lpk(o), fbuf[LP_INTBUF_SIZE], vbuf[LP_INTBUF_SIZE];
+    bool triplets = kind(o) == KIND_LPX;
+    for (uint8_t *p = lp_first(lp); p;) {
+        kstr f = lp_str(p, fbuf);
+        p = lp_next(lp, p);
+        kstr v = lp_str(p, vbuf);
+        p = lp_next(lp, p);
+        int64_t at = -1;
+        if (triplets) {
+            at = lp_ttl_at(p);
+            p = lp_next(lp, p);
+        }
+        fn(priv, f, v, at);
     }
+}
+
+hash_builder *hash_build_start(size_t hint)
+{
+    hash_builder *b = kv_malloc(sizeof(*b));
+    b->o = kobj_new_ptr(kstr_make("", 0), OBJ_HASH, ENC_LISTPACK, lp_new(0), -1);
+    if ((long long)hint > type_limits.hash_max_listpack_entries) {
+        convert_to_table(b->o);
+    }
+    return b;
+}
+
+bool hash_build_add(hash_builder *b, kstr f, kstr v, int64_t at)
+{
+    if (!set_field(b->o, f, v, false)) {
+        return false;
+    }
+    if (at >= 0) {
+        store_ttl(b->o, f, at);
+    }
+    return true;
+}
+
+kobj *hash_build_finish(hash_builder *b, kstr key, int64_t expire_ms)
+{
+    kobj *o = b->o;
+    kv_free(b);
+    if (hash_len(o) == 0) {
+        kobj_free(o);
+        return NULL;
+    }
+    o = kobj_rekey(o, key);
+    return expire_ms >= 0 ? kobj_with_expire(o, expire_ms) : o;
+}
+
+void hash_build_abort(hash_builder *b)
+{
+    if (b) {
+        kobj_free(b->o);
+        kv_free(b);
+    }
+}
+
+/* Redis's loader keeps a listpack within the limits as it is and converts a larger one. */
+kobj *hash_from_listpack(kstr key, uint8_t *lp, int64_t expire_ms)
+{
+    size_t n = lp_length(lp);
+    bool fits = n > 0 && n % 2 == 0 &&
+                (long long)(n / 2) <= type_limits.hash_max_listpack_entries;
+    uint8_t buf[LP_INTBUF_SIZE];
+    for (uint8_t *p = n % 2 == 0 ? lp_first(lp) : NULL; p && fits; p = lp_next(lp, p)) {
+        kstr s = lp_str(p, buf);
+        fits = !over_value_limit(s.len);
+    }
+    if (fits) {
+        for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, 2)) {
+            kstr f = lp_str(p, buf);
+            uint8_t *after = lp_skip(lp, p, 2);
+            if (after && lp_find(lp, after, (const uint8_t *)f.p, f.len, 1)) {
+                lp_free(lp);
+                return NULL; /* duplicate field */
+            }
+        }
+        return kobj_new_ptr(key, OBJ_HASH, ENC_LISTPACK, lp, expire_ms);
+    }
+    if (n == 0 || n % 2) {
+        lp_free(lp);
+        return NULL;
+    }
+    hash_builder *b = hash_build_start(n / 2);
+    uint8_t vbuf[LP_INTBUF_SIZE];
+    for (uint8_t *p = lp_first(lp); p; p = lp_skip(lp, p, 2)) {
+        if (!hash_build_add(b, lp_str(p, buf), lp_str(lp_next(lp, p), vbuf), -1)) {
+            hash_build_abort(b);
+            lp_free(lp);
+            return NULL;
+        }
+    }
+    lp_free(lp);
+    return hash_build_finish(b, key, expire_ms);
 }

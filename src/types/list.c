@@ -29,6 +29,7 @@
 #include "core/families.h"
 #include "ds/quicklist.h"
 #include "persist/propagate.h"
+#include "pubsub/notify.h"
 #include "types/limits.h"
 #include "types/types.h"
 
@@ -98,15 +99,22 @@ static kobj *find_read(client *c, kstr key, bool *wrong)
     return o;
 }
 
-/* After elements were removed: deletes the key of an emptied list, else notes the
- * change. */
-static void after_removal(client *c, kstr key, quicklist *ql)
+/* After elements were removed: raises the command's event, deletes the key of an emptied
+ * list ("del"), else notes the change. */
+static void after_removal(client *c, kstr key, quicklist *ql, const char *event)
 {
+    notify_keyspace_event(NOTIFY_LIST, event, c->db, key);
     if (ql_count(ql) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else {
         db_touch(c->db, key);
     }
+}
+
+static const char *pop_event(bool tail)
+{
+    return tail ? "rpop" : "lpop";
 }
 
 /* LEFT / RIGHT as Redis's getListPositionFromObjectOrReply; *tail is true for RIGHT. */
@@ -164,7 +172,7 @@ static void mpop_reply(client *c, kstr key, quicklist *ql, bool tail, long long 
     reply_array(&c->out, 2);
     reply_bulk(&c->out, key.p, key.len);
     pop_range_reply(c, ql, tail, count);
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, pop_event(tail));
 }
 
 /* ---- push ---- */
@@ -190,6 +198,7 @@ static void push_generic(client *c, bool tail, bool only_existing)
         ql_push(ql, tail, c->argv[i].p, c->argv[i].len);
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_LIST, tail ? "rpush" : "lpush", c->db, key);
     reply_int(&c->out, (long long)ql_count(ql));
 }
 
@@ -250,7 +259,7 @@ static void pop_generic(client *c, bool tail)
     } else {
         pop_range_reply(c, ql, tail, count);
     }
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, pop_event(tail));
 }
 
 static void cmd_lpop(client *c)
@@ -461,6 +470,7 @@ static void cmd_lset(client *c)
         return;
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_LIST, "lset", c->db, key);
     reply_ok(&c->out);
 }
 
@@ -503,6 +513,7 @@ static void cmd_linsert(client *c)
         return;
     }
     db_touch(c->db, key);
+    notify_keyspace_event(NOTIFY_LIST, "linsert", c->db, key);
     reply_int(&c->out, (long long)ql_count(ql));
 }
 
@@ -541,7 +552,7 @@ static void cmd_lrem(client *c)
     }
     ql_iter_done(&it);
     if (removed) {
-        after_removal(c, key, ql);
+        after_removal(c, key, ql, "lrem");
     }
     reply_int(&c->out, removed);
 }
@@ -585,7 +596,7 @@ static void cmd_ltrim(client *c)
     }
     ql_del_range(ql, 0, (size_t)ltrim);
     ql_del_range(ql, -rtrim, (size_t)rtrim);
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, "ltrim");
     reply_ok(&c->out);
 }
 
@@ -630,11 +641,12 @@ static void move_element(client *c, kstr srckey, kobj *src, kstr dstkey, bool fr
     ql_pop_discard(sq, from_tail);
     quicklist *dq = dst ? ql_of(dst) : create_list(c->db, dstkey);
     ql_push(dq, to_tail, v, len);
+    notify_keyspace_event(NOTIFY_LIST, to_tail ? "rpush" : "lpush", c->db, dstkey);
     reply_bulk(&c->out, v, len);
     if (v != small) {
         kv_free(v);
     }
-    after_removal(c, srckey, sq);
+    after_removal(c, srckey, sq, pop_event(from_tail));
     db_touch(c->db, dstkey);
     if (propagate_on) {
         /* LMOVE serves RPOPLPUSH, BLMOVE and BRPOPLPUSH alike, blocked or not. */
@@ -743,7 +755,7 @@ static bool pop_first_ready(client *c, const kstr *keys, int nkeys, bool tail,
             reply_array(&c->out, 2);
             reply_bulk(&c->out, keys[i].p, keys[i].len);
             pop_reply(c, ql, tail);
-            after_removal(c, keys[i], ql);
+            after_removal(c, keys[i], ql, pop_event(tail));
         }
         return true;
     }
@@ -789,7 +801,7 @@ static bool serve_pop(client *c, kstr key)
     reply_array(&c->out, 2);
     reply_bulk(&c->out, key.p, key.len);
     pop_reply(c, ql, c->cmd->fn == cmd_brpop);
-    after_removal(c, key, ql);
+    after_removal(c, key, ql, pop_event(c->cmd->fn == cmd_brpop));
     return true;
 }
 
@@ -998,7 +1010,7 @@ command list_commands[] = {
     {0},
 };
 
-/* ---- whole-value visitor (types/each.h) ---- */
+/* ---- whole-value visitor (types/value_io.h) ---- */
 
 void list_value_each(const kobj *o, void (*fn)(void *priv, kstr elem), void *priv)
 {

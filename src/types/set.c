@@ -58,6 +58,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "pubsub/notify.h"
 #include "ds/ht.h"
 #include "ds/intset.h"
 #include "ds/listpack.h"
@@ -66,6 +67,7 @@
 #include "types/limits.h"
 #include "types/set.h"
 #include "types/types.h"
+#include "types/value_io.h"
 
 /* ---- random numbers -------------------------------------------------------------------- */
 
@@ -755,6 +757,9 @@ static void cmd_sadd(client *c)
     } else {
         add_new_key(c, key, s);
     }
+    if (added) {
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->db, key);
+    }
     reply_int(&c->out, added);
 }
 
@@ -781,8 +786,12 @@ static void cmd_srem(client *c)
         }
     }
     store_back(o, s);
+    if (removed) {
+        notify_keyspace_event(NOTIFY_SET, "srem", c->db, key);
+    }
     if (sv_size(s) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else if (removed) {
         db_touch(c->db, key);
     }
@@ -814,8 +823,10 @@ static void cmd_smove(client *c)
         return;
     }
     store_back(so, s);
+    notify_keyspace_event(NOTIFY_SET, "srem", c->db, src);
     if (sv_size(s) == 0) {
         db_delete(c->db, src);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, src);
     } else {
         db_touch(c->db, src);
     }
@@ -825,11 +836,13 @@ static void cmd_smove(client *c)
         store_back(dobj, d);
         if (added) {
             db_touch(c->db, dst);
+            notify_keyspace_event(NOTIFY_SET, "sadd", c->db, dst);
         }
     } else {
         setv d = sv_new();
         sv_add(&d, &m);
         add_new_key(c, dst, d);
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->db, dst);
     }
     reply_int(&c->out, 1);
 }
@@ -1185,9 +1198,11 @@ static void spop_count(client *c)
         return;
     }
     setv s = sv_of(o);
+    notify_keyspace_event(NOTIFY_SET, "spop", c->db, key);
     if ((unsigned long long)count >= sv_size(s)) {
         reply_members(c, s);
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
         if (propagate_on) {
             kstr argv[2] = {KSTR_LIT("DEL"), key};
             propagate_rewrite(argv, 2);
@@ -1229,8 +1244,10 @@ static void cmd_spop(client *c)
     }
     sv_remove(&s, &m);
     store_back(o, s);
+    notify_keyspace_event(NOTIFY_SET, "spop", c->db, key);
     if (sv_size(s) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else {
         db_touch(c->db, key);
     }
@@ -1254,15 +1271,19 @@ static kobj **lookup_sources(client *c, const kstr *keys, int nkeys, int *missin
     return objs;
 }
 
-/* Makes dst hold s (or deletes dst when s is empty, freeing s); replies the size. */
-static void store_result(client *c, kstr dst, setv s)
+/* Makes dst hold s (or deletes dst when s is empty, freeing s); replies the size and
+ * raises event (or "del" when an existing dst went). */
+static void store_result(client *c, kstr dst, setv s, const char *event)
 {
     size_t n = sv_size(s);
     if (n == 0) {
         sv_free(s);
-        db_delete(c->db, dst);
+        if (db_delete(c->db, dst)) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, dst);
+        }
     } else {
         db_set(c->db, kobj_new_ptr(dst, OBJ_SET, sv_enc(s), (void *)s, -1));
+        notify_keyspace_event(NOTIFY_SET, event, c->db, dst);
     }
     reply_int(&c->out, (long long)n);
 }
@@ -1293,7 +1314,7 @@ static void inter_generic(client *c, const kstr *keys, int nkeys, int mode, kstr
         } else if (mode == INTER_CARD) {
             reply_int(&c->out, 0);
         } else {
-            store_result(c, dst, sv_new());
+            store_result(c, dst, sv_new(), "sinterstore");
         }
         return;
     }
@@ -1334,7 +1355,7 @@ static void inter_generic(client *c, const kstr *keys, int nkeys, int mode, kstr
     } else if (mode == INTER_CARD) {
         reply_int(&c->out, (long long)found);
     } else {
-        store_result(c, dst, result);
+        store_result(c, dst, result, "sinterstore");
     }
 }
 
@@ -1420,7 +1441,7 @@ static void union_diff_generic(client *c, const kstr *keys, int nkeys, bool diff
     }
     kv_free(objs);
     if (dst) {
-        store_result(c, *dst, result);
+        store_result(c, *dst, result, diff ? "sdiffstore" : "sunionstore");
         return;
     }
     reply_members(c, result);
@@ -1610,3 +1631,71 @@ command set_commands[] = {
      NULL, NULL},
     {0},
 };
+
+/* ---- persistence (types/value_io.h) ---------------------------------------------------- */
+
+struct set_builder {
+    setv s;
+};
+
+size_t set_value_len(const kobj *o)
+{
+    return sv_size(sv_of(o));
+}
+
+const intset *set_value_intset(const kobj *o)
+{
+    setv s = sv_of(o);
+    return sv_kind(s) == K_INTSET ? sv_is(s) : NULL;
+}
+
+/* A large set starts as a table, as Redis's loader creates a hashtable for more members
+ * than set-max-intset-entries; small ones start as an intset and convert on the way. */
+set_builder *set_build_start(size_t hint)
+{
+    set_builder *b = kv_malloc(sizeof(*b));
+    bool big = hint > (unsigned long long)type_limits.set_max_intset_entries &&
+               hint > (unsigned long long)type_limits.set_max_listpack_entries;
+    b->s = big ? sv_make(K_TABLE, table_new()) : sv_new();
+    return b;
+}
+
+bool set_build_add(set_builder *b, kstr member)
+{
+    mem m;
+    mem_of_str(&m, member.p, member.len);
+    return sv_add(&b->s, &m);
+}
+
+kobj *set_build_finish(set_builder *b, kstr key, int64_t expire_ms)
+{
+    setv s = b->s;
+    kv_free(b);
+    if (sv_size(s) == 0) {
+        sv_free(s);
+        return NULL;
+    }
+    return kobj_new_ptr(key, OBJ_SET, sv_enc(s), (void *)s, expire_ms);
+}
+
+void set_build_abort(set_builder *b)
+{
+    if (b) {
+        sv_free(b->s);
+        kv_free(b);
+    }
+}
+
+kobj *set_from_intset(kstr key, intset *is, int64_t expire_ms)
+{
+    uint32_t n = intset_len(is);
+    if (n == 0) {
+        intset_free(is);
+        return NULL;
+    }
+    setv s = sv_make(K_INTSET, is);
+    if (n > (unsigned long long)type_limits.set_max_intset_entries) {
+        s = packed_fits(n, intset_max_text(is)) ? intset_to_packed(s) : to_table(s);
+    }
+    return kobj_new_ptr(key, OBJ_SET, sv_enc(s), (void *)s, expire_ms);
+}

@@ -36,6 +36,7 @@
 #include "core/families.h"
 #include "core/server.h"
 #include "persist/propagate.h"
+#include "pubsub/notify.h"
 
 #define ERR_TOO_BIG "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 #define ERR_OVERFLOW "ERR increment or decrement would overflow"
@@ -91,6 +92,7 @@ static kobj **lookup_read_ref(db *d, kstr key)
         kobj_set_lru(*ref, db_lru_clock);
     } else {
         db_stats.misses++;
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", d, key);
     }
     return ref;
 }
@@ -295,6 +297,10 @@ static void set_generic(client *c, unsigned flags, kstr key, kstr val, kstr expi
         at = kobj_expire(*ref);
     }
     store_string(d, ref, key, val, whole_value_enc(val), at);
+    notify_keyspace_event(NOTIFY_STRING, "set", d, key);
+    if (expire.p) {
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", d, key);
+    }
     if (propagate_on && expire.p && !(flags & OPT_PXAT)) {
         /* A relative TTL replays as the absolute time it meant (Redis 7.0). */
         char ms[24];
@@ -360,6 +366,7 @@ static void mset_generic(client *c, bool nx)
     for (int j = 1; j < c->argc; j += 2) {
         kstr val = c->argv[j + 1];
         store_string(d, db_ref(d, c->argv[j]), c->argv[j], val, whole_value_enc(val), -1);
+        notify_keyspace_event(NOTIFY_STRING, "set", d, c->argv[j]);
     }
     if (nx) {
         reply_int(&c->out, 1);
@@ -402,6 +409,7 @@ static void cmd_getdel(client *c)
     }
     reply_str(c, *ref); /* copied into the output before the entry goes */
     db_delete(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
     if (propagate_on) {
         kstr argv[2] = {KSTR_LIT("DEL"), c->argv[1]};
         propagate_rewrite(argv, 2);
@@ -434,13 +442,16 @@ static void cmd_getex(client *c)
     int argc = 2;
     if ((flags & (OPT_EXAT | OPT_PXAT)) && at <= db_now_ms && !db_expiry_paused) {
         db_delete(d, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", d, c->argv[1]);
     } else if (expire.p) {
         db_set_expire(d, ref, at);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", d, c->argv[1]);
         argv[0] = KSTR_LIT("PEXPIREAT");
         argv[2] = kstr_make(ms, ll_to_str(ms, at));
         argc = 3;
     } else if ((flags & OPT_PERSIST) && kobj_has_expire(*ref)) {
         db_set_expire(d, ref, -1); /* without a TTL nothing changes: WATCH unaffected */
+        notify_keyspace_event(NOTIFY_GENERIC, "persist", d, c->argv[1]);
         argv[0] = KSTR_LIT("PERSIST");
     }
     if (propagate_on) {
@@ -525,6 +536,7 @@ static void cmd_append(client *c)
     kobj **ref = lookup_write_ref(d, c->argv[1]);
     if (!ref) {
         db_add(d, kobj_new_string(c->argv[1], add, whole_value_enc(add), -1));
+        notify_keyspace_event(NOTIFY_STRING, "append", d, c->argv[1]);
         reply_int(&c->out, (long long)add.len);
         return;
     }
@@ -542,6 +554,7 @@ static void cmd_append(client *c)
     }
     kobj_set_enc(*ref, ENC_RAW);
     db_touch(d, c->argv[1]); /* even for "": Redis signals every APPEND (WATCH aborts) */
+    notify_keyspace_event(NOTIFY_STRING, "append", d, c->argv[1]);
     reply_int(&c->out, (long long)(old + add.len));
 }
 
@@ -576,6 +589,7 @@ static void cmd_setrange(client *c)
         if (buf != stack) {
             kv_free(buf);
         }
+        notify_keyspace_event(NOTIFY_STRING, "setrange", d, c->argv[1]);
         reply_int(&c->out, (long long)len);
         return;
     }
@@ -599,6 +613,7 @@ static void cmd_setrange(client *c)
     }
     memcpy(bytes + offset, val.p, val.len);
     db_touch(d, c->argv[1]);
+    notify_keyspace_event(NOTIFY_STRING, "setrange", d, c->argv[1]);
     kobj_set_enc(*ref, ENC_RAW);
     reply_int(&c->out, (long long)(end > old ? end : old));
 }
@@ -633,6 +648,7 @@ static void incr_generic(client *c, long long incr)
     } else {
         db_add(d, kobj_new_string(c->argv[1], text, ENC_INT, -1));
     }
+    notify_keyspace_event(NOTIFY_STRING, "incrby", d, c->argv[1]);
     reply_int(&c->out, v);
 }
 
@@ -700,6 +716,7 @@ static void cmd_incrbyfloat(client *c)
     } else {
         db_add(d, kobj_new_string(c->argv[1], text, enc, -1));
     }
+    notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", d, c->argv[1]);
     if (propagate_on) {
         /* Float formatting must not differ on replay: the result, not the increment. */
         kstr argv[4] = {KSTR_LIT("SET"), c->argv[1], text, KSTR_LIT("KEEPTTL")};

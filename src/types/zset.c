@@ -48,6 +48,7 @@
 #include "core/dispatch.h"
 #include "core/scanargs.h"
 #include "core/families.h"
+#include "pubsub/notify.h"
 #include "db/db.h"
 #include "ds/ht.h"
 #include "ds/listpack.h"
@@ -56,6 +57,7 @@
 #include "types/limits.h"
 #include "types/set.h"
 #include "types/types.h"
+#include "types/value_io.h"
 
 #define ERR_NAN "ERR resulting score is not a number (NaN)"
 #define ERR_MINMAX_FLOAT "ERR min or max is not a float"
@@ -848,13 +850,15 @@ static bool write_or_reply(client *c, kstr key, kobj **out)
     return true;
 }
 
-/* After a write: store the (possibly moved) value, then delete the key if it emptied,
- * else signal the change. */
-static void finish_write(client *c, kobj *o, zval *v, kstr key)
+/* After a write: store the (possibly moved) value and raise event, then delete the key if
+ * it emptied ("del"), else signal the change. */
+static void finish_write(client *c, kobj *o, zval *v, kstr key, const char *event)
 {
     zv_store(o, v);
+    notify_keyspace_event(NOTIFY_ZSET, event, c->db, key);
     if (zv_len(v) == 0) {
         db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
     } else {
         db_touch(c->db, key);
     }
@@ -1064,6 +1068,9 @@ static void zadd_generic(client *c, int flags)
         } else if (added || updated) {
             db_touch(c->db, key);
         }
+        if (added || updated) {
+            notify_keyspace_event(NOTIFY_ZSET, (flags & ZA_INCR) ? "zincr" : "zadd", c->db, key);
+        }
     }
     if (nan) {
         reply_error(&c->out, ERR_NAN);
@@ -1109,7 +1116,7 @@ static void cmd_zrem(client *c)
         deleted += zv_delete(&v, c->argv[j]);
     }
     if (deleted) {
-        finish_write(c, o, &v, key);
+        finish_write(c, o, &v, key, "zrem");
     }
     reply_int(&c->out, deleted);
 }
@@ -1294,23 +1301,28 @@ static void sink_emit(zsink *s, kstr m, double score)
     }
 }
 
-static void store_result(client *c, kstr dst, zval *v)
+/* Makes dst hold v and raises event; an empty v deletes dst instead ("del" when it
+ * existed). Replies the size. */
+static void store_result(client *c, kstr dst, zval *v, const char *event)
 {
     size_t n = zv_len(v);
     if (n == 0) {
         zv_free(v);
-        db_delete(c->db, dst);
+        if (db_delete(c->db, dst)) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, dst);
+        }
         reply_int(&c->out, 0);
         return;
     }
     db_set(c->db, kobj_new_ptr(dst, OBJ_ZSET, v->enc, zv_tagged(v), -1));
+    notify_keyspace_event(NOTIFY_ZSET, event, c->db, dst);
     reply_int(&c->out, (long long)n);
 }
 
 static void sink_end(zsink *s)
 {
     if (s->store) {
-        store_result(s->c, s->dst, &s->acc);
+        store_result(s->c, s->dst, &s->acc, "zrangestore");
     }
 }
 
@@ -1587,7 +1599,10 @@ static void zremrange_generic(client *c, int rangetype)
         deleted = zv_delete_range(&v, true, &lr);
     }
     if (deleted) {
-        finish_write(c, o, &v, key);
+        static const char *const events[] = {
+            [RT_RANK] = "zremrangebyrank", [RT_SCORE] = "zremrangebyscore",
+            [RT_LEX] = "zremrangebylex"};
+        finish_write(c, o, &v, key, events[rangetype]);
     }
     reply_int(&c->out, (long long)deleted);
 }
@@ -1682,7 +1697,7 @@ static void zpop_generic(client *c, const kstr *keys, int nkeys, bool max, bool 
     if (v.enc == ENC_LISTPACK) {
         v.lp = lp_delete_range(v.lp, max ? -(long)(2 * n) : 0, 2 * n);
     }
-    finish_write(c, o, &v, key);
+    finish_write(c, o, &v, key, max ? "zpopmax" : "zpopmin");
 }
 
 static void zpop_minmax(client *c, bool max)
@@ -2263,15 +2278,8 @@ static void setop_generic(client *c, const kstr *dst, int at, int op, bool card_
     zsrc *src = kv_calloc(sizeof(*src) * (size_t)n);
     int j = at + 1;
     for (long long i = 0; i < n; i++, j++) {
-        kobj *o;
-        if (dst) {
-            o = db_find(c->db, c->argv[j]);
-            if (o) {
-                kobj_set_lru(o, db_lru_clock);
-            }
-        } else {
-            o = db_find_read(c->db, c->argv[j]);
-        }
+        /* lookupKeyRead for the STORE forms too, as Redis 7.0 (stats, keymiss). */
+        kobj *o = db_find_read(c->db, c->argv[j]);
         if (o && kobj_type(o) != OBJ_ZSET && kobj_type(o) != OBJ_SET) {
             reply_wrongtype(c);
             goto done;
@@ -2353,13 +2361,18 @@ static void setop_generic(client *c, const kstr *dst, int at, int op, bool card_
     }
 
     if (dst) {
+        const char *event = op == OP_INTER   ? "zinterstore"
+                            : op == OP_UNION ? "zunionstore"
+                                             : "zdiffstore";
         if (r.n == 0) {
             result_free(&r);
-            db_delete(c->db, *dst);
+            if (db_delete(c->db, *dst)) {
+                notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, *dst);
+            }
             reply_int(&c->out, 0);
         } else {
             zval v = result_value(&r);
-            store_result(c, *dst, &v);
+            store_result(c, *dst, &v, event);
         }
         goto done;
     }
@@ -2693,7 +2706,7 @@ command zset_commands[] = {
     {0},
 };
 
-/* ---- whole-value visitor (types/each.h) ---- */
+/* ---- whole-value visitor (types/value_io.h) ---- */
 
 void zset_value_each(const kobj *o, void (*fn)(void *priv, kstr member, double score),
                      void *priv)
@@ -2705,4 +2718,123 @@ void zset_value_each(const kobj *o, void (*fn)(void *priv, kstr member, double s
         fn(priv, zc_member(&z), zc_score(&z));
         zc_next(&z);
     }
+}
+/* ======================================================================================
+ * Persistence (types/value_io.h)
+ * ==================================================================================== */
+
+/* Members arrive unordered: they go into a skiplist, and a set small enough becomes a
+ * listpack at the end, as Redis's loader converts after loading. */
+struct zset_builder {
+    zset *zs;
+    size_t maxlen, totlen;
+};
+
+size_t zset_value_len(const kobj *o)
+{
+    zval v = zv_load(o);
+    return zv_len(&v);
+}
+
+const uint8_t *zset_value_listpack(const kobj *o)
+{
+    zval v = zv_load(o);
+    return v.enc == ENC_LISTPACK ? v.lp : NULL;
+}
+
+void zset_value_each_rev(const kobj *o, void (*fn)(void *priv, kstr m, double score),
+                         void *priv)
+{
+    zval v = zv_load(o);
+    if (v.enc == ENC_LISTPACK) {
+        uint8_t buf[LP_INTBUF_SIZE];
+        for (uint8_t *sp = lp_last(v.lp); sp; sp = lp_prev(v.lp, lp_prev(v.lp, sp))) {
+            uint8_t *mp = lp_prev(v.lp, sp);
+            fn(priv, zl_member(mp, buf), zl_score(sp));
+        }
+        return;
+    }
+    for (zsl_node *n = zsl_last(&v.zs->zsl); n; n = zsl_prev(n)) {
+        fn(priv, (kstr){n->member, n->len}, n->score);
+    }
+}
+
+zset_builder *zset_build_start(size_t hint)
+{
+    zset_builder *b = kv_malloc(sizeof(*b));
+    b->zs = zs_create();
+    b->maxlen = b->totlen = 0;
+    return b;
+}
+
+bool zset_build_add(zset_builder *b, kstr m, double score)
+{
+    if (zs_find(b->zs, m)) {
+        return false;
+    }
+    zs_insert(b->zs, score, m);
+    b->maxlen = m.len > b->maxlen ? m.len : b->maxlen;
+    b->totlen += m.len;
+    return true;
+}
+
+kobj *zset_build_finish(zset_builder *b, kstr key, int64_t expire_ms)
+{
+    zval v = {.enc = ENC_SKIPLIST, .zs = b->zs};
+    bool small = fits_listpack(b->zs->zsl.length, b->maxlen, b->totlen);
+    kv_free(b);
+    if (v.zs->zsl.length == 0) {
+        zs_destroy(v.zs);
+        return NULL;
+    }
+    if (small) {
+        uint8_t *lp = lp_new(0);
+        char sbuf[SCORE_BUF];
+        for (zsl_node *n = zsl_first(&v.zs->zsl); n; n = zsl_next(n)) {
+            lp = lp_append(lp, (const uint8_t *)n->member, n->len);
+            size_t slen = lp_score_text(sbuf, n->score);
+            lp = lp_append(lp, (const uint8_t *)sbuf, slen);
+        }
+        zs_destroy(v.zs);
+        v.enc = ENC_LISTPACK;
+        v.lp = lp;
+    }
+    return kobj_new_ptr(key, OBJ_ZSET, v.enc, zv_tagged(&v), expire_ms);
+}
+
+void zset_build_abort(zset_builder *b)
+{
+    if (b) {
+        zs_destroy(b->zs);
+        kv_free(b);
+    }
+}
+
+/* Kept as it is within zset-max-listpack-entries (Redis checks only the count here),
+ * converted beyond. Pairs must be in strictly ascending (score, member) order: that also
+ * rules out duplicates, and the listpack code relies on it. */
+kobj *zset_from_listpack(kstr key, uint8_t *lp, int64_t expire_ms)
+{
+    size_t n = lp_length(lp);
+    bool ok = n > 0 && n % 2 == 0;
+    uint8_t *prev = NULL;
+    for (uint8_t *p = ok ? lp_first(lp) : NULL; p && ok; p = lp_next(lp, lp_next(lp, p))) {
+        double s = zl_score(lp_next(lp, p));
+        if (isnan(s)) {
+            ok = false;
+        } else if (prev) {
+            uint8_t buf[LP_INTBUF_SIZE];
+            ok = zl_before(lp, prev, s, zl_member(p, buf));
+        }
+        prev = p;
+    }
+    if (!ok) {
+        lp_free(lp);
+        return NULL;
+    }
+    zval v = {.enc = ENC_LISTPACK, .lp = lp};
+    if (n / 2 > (size_t)type_limits.zset_max_listpack_entries) {
+        zv_to_skiplist(&v);
+    }
+    return kobj_new_ptr(key, OBJ_ZSET, v.enc, zv_tagged(&v), expire_ms);
 }

@@ -34,8 +34,6 @@ class Proc:
         self.logfile = os.path.join(dir, "server-%d.log" % Proc.count)
         cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", dir,
                "--save", "", "--logfile", self.logfile]
-        if os.path.basename(binary).startswith("redis"):
-            cmd += ["--aof-use-rdb-preamble", "no"]
         cmd += [str(a) for a in args]
         self.proc = subprocess.Popen(cmd, cwd=dir, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
@@ -209,8 +207,9 @@ def test_layout_and_replay(workdir):
     assert "DB loaded from append only file" in s.log()
 
 
-def test_rewrite_round_trip(workdir):
-    s = Proc(workdir, "--appendonly", "yes")
+@pytest.mark.parametrize("preamble,ext", [("yes", "rdb"), ("no", "aof")])
+def test_rewrite_round_trip(workdir, preamble, ext):
+    s = Proc(workdir, "--appendonly", "yes", "--aof-use-rdb-preamble", preamble)
     r = s.client()
     fill_all_types(r)
     before = snapshot(r)
@@ -222,15 +221,17 @@ def test_rewrite_round_trip(workdir):
     assert stats["total_forks"] == 1 and stats["latest_fork_usec"] > 0
     m = manifest(workdir)
     assert [line[-1] for line in m] == ["b", "i"]
-    assert m[0][1] == "appendonly.aof.2.base.aof"
+    assert m[0][1] == "appendonly.aof.2.base." + ext
     assert m[1][1] == "appendonly.aof.2.incr.aof"
     # history deleted
     assert sorted(os.listdir(aof_dir(workdir))) == [
-        "appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+        "appendonly.aof.2.base." + ext, "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    with open(os.path.join(aof_dir(workdir), m[0][1]), "rb") as f:
+        assert f.read(5) == b"REDIS" if ext == "rdb" else b"*"
     r.set("after", "rewrite")
     before[(0, b"after")] = (b"string", b"rewrite", False)
     s.stop()
-    s = Proc(workdir, "--appendonly", "yes")
+    s = Proc(workdir, "--appendonly", "yes", "--aof-use-rdb-preamble", preamble)
     assert snapshot(s.client()) == before
 
 
@@ -578,9 +579,15 @@ def redis_files(d):
     return sorted(os.listdir(aof_dir(d)))
 
 
-def test_redis_dir_starts_under_kvik(workdir):
-    """A directory redis-server 7.0 wrote (AOF base) loads, and keeps working."""
-    s = Proc(workdir, "--appendonly", "yes", binary=REDIS)
+# Redis's default (an RDB base) and the AOF-format base.
+PREAMBLES = [pytest.param([], id="rdb-base"),
+             pytest.param(["--aof-use-rdb-preamble", "no"], id="aof-base")]
+
+
+@pytest.mark.parametrize("extra", PREAMBLES)
+def test_redis_dir_starts_under_kvik(workdir, extra):
+    """A directory redis-server 7.0 wrote loads, and keeps working."""
+    s = Proc(workdir, "--appendonly", "yes", *extra, binary=REDIS)
     r = s.client()
     fill_all_types(r)
     r.bgrewriteaof()
@@ -589,18 +596,22 @@ def test_redis_dir_starts_under_kvik(workdir):
     r.incr("post-rewrite")
     before = snapshot(r)
     s.stop()
-    s = Proc(workdir, "--appendonly", "yes")
+    s = Proc(workdir, "--appendonly", "yes", *extra)
     r = s.client()
     assert snapshot(r) == before
     r.set("from-kvik", "yes")
+    r.bgrewriteaof()
+    wait_rewrite_done(r)
+    r.set("after-kvik-rewrite", "yes")
     before = snapshot(r)
     s.stop()
-    s = Proc(workdir, "--appendonly", "yes", binary=REDIS)
+    s = Proc(workdir, "--appendonly", "yes", *extra, binary=REDIS)
     assert snapshot(s.client()) == before
 
 
-def test_kvik_dir_starts_under_redis(workdir):
-    s = Proc(workdir, "--appendonly", "yes")
+@pytest.mark.parametrize("extra", PREAMBLES)
+def test_kvik_dir_starts_under_redis(workdir, extra):
+    s = Proc(workdir, "--appendonly", "yes", *extra)
     r = s.client()
     fill_all_types(r)
     r.bgrewriteaof()
@@ -613,6 +624,54 @@ def test_kvik_dir_starts_under_redis(workdir):
     s.stop()
     s = Proc(workdir, "--appendonly", "yes", binary=REDIS)
     assert snapshot(s.client()) == before
+
+
+def test_old_style_file_with_rdb_preamble(workdir):
+    """A Redis 6 style appendonly.aof: an RDB preamble then commands. It becomes the base
+    and loads both parts, as under redis-server 7.0."""
+    s = Proc(workdir, binary=REDIS)
+    r = s.client()
+    fill_all_types(r)
+    r.save()
+    s.stop()
+    with open(os.path.join(workdir, "dump.rdb"), "rb") as f:
+        rdb = f.read()
+    os.remove(os.path.join(workdir, "dump.rdb"))
+    tail = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$4\r\ntail\r\n$3\r\nyes\r\n"
+    with open(os.path.join(workdir, "appendonly.aof"), "wb") as f:
+        f.write(rdb + tail)
+    snaps = []
+    for binary in (REDIS, SERVER):
+        d = tempfile.mkdtemp(dir=workdir)
+        shutil.copy(os.path.join(workdir, "appendonly.aof"), d)
+        s = Proc(d, "--appendonly", "yes", binary=binary)
+        snaps.append(snapshot(s.client()))
+        s.stop()
+    assert snaps[0] == snaps[1]
+    assert snaps[1][(0, b"tail")][1] == b"yes"
+
+
+def test_appendonly_yes_ignores_the_rdb_file(workdir):
+    """Start-up loads the AOF when appendonly is on, else the RDB file (Redis's
+    loadDataFromDisk); SHUTDOWN with save rules still writes the RDB file."""
+    s = Proc(workdir, "--save", "3600 1")
+    s.client().set("from-rdb", "1")
+    s.client().shutdown()
+    s.proc.wait(20)
+    assert os.path.exists(os.path.join(workdir, "dump.rdb"))
+    s = Proc(workdir, "--appendonly", "yes", "--save", "3600 1")
+    r = s.client()
+    assert r.get("from-rdb") is None
+    r.set("from-aof", "1")
+    r.shutdown()
+    s.proc.wait(20)
+    assert "Calling fsync() on the AOF file" in s.log()
+    assert "Saving the final RDB snapshot" in s.log() or "DB saved on disk" in s.log()
+    s = Proc(workdir, "--appendonly", "no")
+    assert s.client().get("from-aof") == b"1"  # the RDB saved at shutdown
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    assert s.client().keys() == [b"from-aof"]
 
 
 def test_old_style_single_file_upgraded(workdir):
@@ -689,7 +748,8 @@ def test_hash_field_ttls_replay_and_rewrite(workdir):
 
 
 def test_timestamp_annotations(workdir):
-    s = Proc(workdir, "--appendonly", "yes", "--aof-timestamp-enabled", "yes")
+    s = Proc(workdir, "--appendonly", "yes", "--aof-timestamp-enabled", "yes",
+             "--aof-use-rdb-preamble", "no")
     r = s.client()
     r.set("a", "1")
     r.bgrewriteaof()
@@ -828,17 +888,6 @@ def test_random_workload_replays_exactly(workdir):
     s.stop()
     s = Proc(workdir, "--appendonly", "yes")
     assert snapshot(s.client()) == before
-
-
-@pytest.mark.skipif(IS_REDIS, reason="Kvik-only until the RDB loader is merged")
-def test_rdb_base_refused_clearly(workdir):
-    s = Proc(workdir, "--appendonly", "yes", "--aof-use-rdb-preamble", "yes", binary=REDIS)
-    s.client().set("k", "v")
-    s.stop()
-    assert any(n.endswith(".base.rdb") for n in os.listdir(aof_dir(workdir)))
-    code, log = Proc(workdir, "--appendonly", "yes", wait=False).wait_exit()
-    assert code != 0
-    assert "is in RDB format" in log
 
 
 def test_write_error_refuses_writes(workdir):

@@ -23,7 +23,7 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
-from helpers import parse_client_line
+from helpers import parse_client_line, wait_until
 from resp3 import Error, Push, Resp3
 
 ONLY = ("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
@@ -478,3 +478,67 @@ def test_slow_subscriber_is_disconnected(server, r):
         if not chunk:
             break
     slow.close()
+
+
+def omem_of(r, name):
+    for c in r.client_list():
+        if c["name"] == name:
+            return int(c["omem"])
+    return None
+
+
+def test_pubsub_limits_are_configurable(start_server):
+    s = start_server("--client-output-buffer-limit", "pubsub 2mb 0 0")
+    r = s.client()
+    slow = Raw(s.port)
+    slow.call("CLIENT", "SETNAME", "slowsub", expect=b"+OK\r\n")
+    slow.call("SUBSCRIBE", "lim:ch", expect=push2("subscribe", "lim:ch", 1))
+    payload = b"x" * (256 * 1024)
+    for _ in range(400):
+        r.publish("lim:ch", payload)
+        if r.pubsub_numsub("lim:ch") == [(b"lim:ch", 0)]:
+            break
+    # Gone once 2mb wait unsent (on top of what the socket buffers took), far below the
+    # default 32mb.
+    assert r.pubsub_numsub("lim:ch") == [(b"lim:ch", 0)]
+    slow.close()
+    r.close()
+
+
+def test_pubsub_soft_limit_needs_time(start_server):
+    s = start_server("--client-output-buffer-limit", "pubsub 0 512kb 1")
+    r = s.client()
+    slow = Raw(s.port)
+    slow.call("CLIENT", "SETNAME", "softsub", expect=b"+OK\r\n")
+    slow.call("SUBSCRIBE", "soft:ch", expect=push2("subscribe", "soft:ch", 1))
+    payload = b"x" * (256 * 1024)
+    for _ in range(200):
+        r.publish("soft:ch", payload)
+        if (omem_of(r, "softsub") or 0) >= 512 * 1024:
+            break
+    # Over the soft limit, but not for long enough yet.
+    assert omem_of(r, "softsub") >= 512 * 1024
+    r.publish("soft:ch", payload)
+    assert r.pubsub_numsub("soft:ch") == [(b"soft:ch", 1)]
+    # Closed once the time is up, with no further message: the client cron checks too.
+    assert wait_until(lambda: r.pubsub_numsub("soft:ch") == [(b"soft:ch", 0)], timeout=5)
+    slow.close()
+    r.close()
+
+
+def test_client_type_pubsub(start_server):
+    """A client with a subscription is of type pubsub, not normal (CLIENT LIST/KILL TYPE,
+    and the output-limit class)."""
+    s = start_server()
+    r = s.client()
+    p = r.pubsub()
+    p.subscribe("type:ch")
+    assert wait_message(p)["type"] == "subscribe"
+    assert [c["cmd"] for c in r.client_list(_type="pubsub")] == ["subscribe"]
+    assert [c["cmd"] for c in r.client_list(_type="normal")] == ["client|list"]
+    assert r.client_list(_type="replica") == []
+    assert r.execute_command("CLIENT", "KILL", "TYPE", "normal") == 0
+    assert r.execute_command("CLIENT", "KILL", "TYPE", "pubsub") == 1
+    assert wait_until(lambda: r.pubsub_numsub("type:ch") == [(b"type:ch", 0)])
+    p.close()
+    r.close()

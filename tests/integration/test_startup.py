@@ -127,13 +127,15 @@ class TestConfigErrors:
         assert fatal_block(err) == ["Reading the configuration file, at line 3",
                                     ">>> '%s'" % line, reason]
 
-    def test_bad_value_on_command_line(self):
-        rc, out, err = run_server("--port", "abc")
+    @pytest.mark.parametrize("config_text,line", [(None, 3), ("hz 5\n", 4), ("hz 5", 3)])
+    def test_bad_value_on_command_line(self, config_text, line):
+        # Options follow the file after one extra newline, and the line numbers count it.
+        rc, out, err = run_server("--port", free_port(), "--hz", "abc",
+                                  config_text=config_text)
         assert rc != 0
-        block = fatal_block(err)
-        assert block[0].startswith("Reading the configuration file, at line ")
-        assert block[1].startswith(">>> 'port ") and "abc" in block[1]
-        assert block[2] == "argument couldn't be parsed into an integer"
+        assert fatal_block(err) == ["Reading the configuration file, at line %d" % line,
+                                    """>>> 'hz "abc"'""",
+                                    "argument couldn't be parsed into an integer"]
 
     def test_unknown_flag(self):
         rc, out, err = run_server("--no-such-directive", "1")
@@ -345,3 +347,21 @@ class TestKvikOnly:
             srv = parse_info(c.call("INFO", "server"))["server"]
             assert srv["redis_version"] == "7.0.15"
             assert re.fullmatch(r"\d+\.\d+\.\d+.*", srv["kvik_version"])
+
+
+class TestOutputBufferLimitDirective:
+    def test_lines_accumulate_and_flag_overrides(self, start_server):
+        s = start_server("--client-output-buffer-limit", "pubsub 1mb 2mb 5",
+                         config_text="client-output-buffer-limit normal 1mb 2mb 3\n"
+                                     "client-output-buffer-limit replica 1mb 2mb 3\n")
+        with Resp3(s.port) as c:
+            assert c.call("CONFIG", "GET", "client-output-buffer-limit")[1] == \
+                b"normal 1048576 2097152 3 slave 1048576 2097152 3 pubsub 1048576 2097152 5"
+
+    def test_bad_line(self):
+        rc, out, err = run_server(config_text="client-output-buffer-limit normal 1mb 2mb 3\n"
+                                              "client-output-buffer-limit pubsub 1mb 2mb\n")
+        assert rc != 0
+        assert fatal_block(err) == ["Reading the configuration file, at line 2",
+                                    ">>> 'client-output-buffer-limit pubsub 1mb 2mb'",
+                                    "Wrong number of arguments in buffer limit configuration."]

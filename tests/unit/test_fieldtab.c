@@ -16,17 +16,7 @@
 #include "base/hash.h"
 #include "ds/fieldtab.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                        \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static uint64_t rng = 88172645463325252ULL;
 
@@ -391,6 +381,5 @@ int main(void)
     test_random_ops();
     test_rehash_after_growth();
     test_big_and_scan();
-    printf("test_fieldtab: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_fieldtab");
 }

@@ -15,35 +15,7 @@
 #include "base/hash.h"
 #include "ds/ht.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                 \
-    } while (0)
-
-/* CHECK for loops over many entries: counts once, reports the first bad index. */
-#define CHECK_ALL(n, i, cond)                                                             \
-    do {                                                                                  \
-        size_t bad_ = (size_t)-1;                                                         \
-        for (size_t i = 0; i < (n); i++) {                                                \
-            if (!(cond)) {                                                                \
-                bad_ = i;                                                                 \
-                break;                                                                    \
-            }                                                                             \
-        }                                                                                 \
-        if (bad_ == (size_t)-1) {                                                         \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s (at %zu)\n", __FILE__, __LINE__, #cond, bad_); \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 typedef struct ent {
     uint64_t key;
@@ -865,6 +837,5 @@ int main(void)
     }
     CHECK(kv_used_memory() == base);
 
-    printf("test_ht: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_ht");
 }

@@ -13,17 +13,7 @@
 #include "base/alloc.h"
 #include "ds/intset.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
@@ -291,6 +281,5 @@ int main(void)
     test_validate();
     test_random_model();
     CHECK(kv_used_memory() == before);
-    printf("intset: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_intset");
 }

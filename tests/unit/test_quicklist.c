@@ -18,20 +18,7 @@
 #include "base/alloc.h"
 #include "ds/quicklist.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-            if (failed > 20) {                                                            \
-                exit(1);                                                                  \
-            }                                                                             \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 /* ---- reference model ---- */
 
@@ -415,6 +402,5 @@ int main(int argc, char **argv)
             run(fills[f], depths[d], steps);
         }
     }
-    printf("quicklist: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_quicklist");
 }

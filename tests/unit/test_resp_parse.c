@@ -16,19 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            printf(__VA_ARGS__);                                                          \
-            printf("\n");                                                                 \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 #define E_MBULK "Protocol error: invalid multibulk length"
 #define E_BULK "Protocol error: invalid bulk length"
@@ -116,10 +104,10 @@ static char *transcript(const char *in, size_t len, const resp_limits *lim, size
         memcpy(conn + start, tmp, n);
         local.calls++;
         if (r == RESP_OK) {
-            CHECK(p.consumed > 0 && p.consumed <= n, "consumed %zu of %zu", p.consumed, n);
-            CHECK(p.argc <= cap, "argc %zu > cap %zu", p.argc, cap);
+            CHECK_MSG(p.consumed > 0 && p.consumed <= n, "consumed %zu of %zu", p.consumed, n);
+            CHECK_MSG(p.argc <= cap, "argc %zu > cap %zu", p.argc, cap);
             for (size_t i = 0; i < p.argc; i++) {
-                CHECK(argv[i].off <= n && argv[i].len <= n - argv[i].off, "slice outside");
+                CHECK_MSG(argv[i].off <= n && argv[i].len <= n - argv[i].off, "slice outside");
             }
             put_request(&t, tmp, argv, p.argc);
             start += p.consumed;
@@ -129,13 +117,13 @@ static char *transcript(const char *in, size_t len, const resp_limits *lim, size
             free(tmp);
             break;
         } else if (r == RESP_GROW) {
-            CHECK(p.argv_want > cap, "argv_want %zu <= cap %zu", p.argv_want, cap);
+            CHECK_MSG(p.argv_want > cap, "argv_want %zu <= cap %zu", p.argv_want, cap);
             cap = p.argv_want;
             argv = realloc(argv, cap * sizeof(*argv));
             local.grows++;
         } else {
-            CHECK(r == RESP_NEED_MORE, "bad result %d", r);
-            CHECK(p.need_hint > n, "need_hint %zu <= len %zu", p.need_hint, n);
+            CHECK_MSG(r == RESP_NEED_MORE, "bad result %d", r);
+            CHECK_MSG(p.need_hint > n, "need_hint %zu <= len %zu", p.need_hint, n);
             if (avail == len) {
                 putf(&t, "M:%llu", p.need_hint);
                 free(tmp);
@@ -163,7 +151,7 @@ static void check_input(const char *in, size_t len, const resp_limits *lim, cons
 {
     char *once = transcript(in, len, lim, 0, 64, NULL);
     if (want != NULL) {
-        CHECK(strcmp(once, want) == 0, "line %d: got \"%s\", want \"%s\"", line, once, want);
+        CHECK_MSG(strcmp(once, want) == 0, "line %d: got \"%s\", want \"%s\"", line, once, want);
     }
     static const size_t steps_small[] = {1, 2, 3, 5, 7, 13};
     static const size_t steps_big[] = {997, 4093, 16384};
@@ -173,7 +161,7 @@ static void check_input(const char *in, size_t len, const resp_limits *lim, cons
     for (size_t i = 0; i < nsteps; i++) {
         for (size_t cap0 = 0; cap0 <= 2; cap0 += 2) {
             char *pieces = transcript(in, len, lim, steps[i], cap0, NULL);
-            CHECK(strcmp(pieces, once) == 0, "line %d: step %zu cap %zu: got \"%s\", want \"%s\"",
+            CHECK_MSG(strcmp(pieces, once) == 0, "line %d: step %zu cap %zu: got \"%s\", want \"%s\"",
                   line, steps[i], cap0, pieces, once);
             free(pieces);
         }
@@ -345,24 +333,24 @@ static void test_too_big(void)
     size_t len;
     char *s = REPEAT("", 'x', 65536, "\n", &len);
     char *r = transcript(s, len, &lim_default, 0, 4, NULL);
-    CHECK(strncmp(r, "1[xxx", 5) == 0 && strlen(r) == 65536 + 4, "64 KB inline line passes");
+    CHECK_MSG(strncmp(r, "1[xxx", 5) == 0 && strlen(r) == 65536 + 4, "64 KB inline line passes");
     free(r);
     free(s);
 
     /* NUL hides the line end: only "too big" can end it, as in Redis. */
     s = REPEAT("ECHO a\0b\r\n", 'B', 65537, "", &len);
     r = transcript(s, len, &lim_default, 0, 4, NULL);
-    CHECK(strcmp(r, "E:" E_INLINE_BIG) == 0, "NUL stall then too big: %s", r);
+    CHECK_MSG(strcmp(r, "E:" E_INLINE_BIG) == 0, "NUL stall then too big: %s", r);
     free(r);
     free(s);
     s = REPEAT("*1\0\r\n", '1', 65537, "", &len);
     r = transcript(s, len, &lim_default, 0, 4, NULL);
-    CHECK(strcmp(r, "E:" E_MBULK_BIG) == 0, "NUL stall then too big: %s", r);
+    CHECK_MSG(strcmp(r, "E:" E_MBULK_BIG) == 0, "NUL stall then too big: %s", r);
     free(r);
     free(s);
     s = REPEAT("*2\r\n$4\r\nECHO\r\n$4\0\r\n", '1', 65537, "", &len);
     r = transcript(s, len, &lim_default, 0, 4, NULL);
-    CHECK(strcmp(r, "E:" E_BULK_BIG) == 0, "NUL stall then too big: %s", r);
+    CHECK_MSG(strcmp(r, "E:" E_BULK_BIG) == 0, "NUL stall then too big: %s", r);
     free(r);
     free(s);
 }
@@ -398,8 +386,8 @@ static void test_limits(void)
     resp_limits master = {LLONG_MAX, RESP_MAX_INLINE_LEN_DEFAULT, 0};
     const char *huge = "*1\r\n$9223372036854775807\r\nab";
     char *r = transcript(huge, strlen(huge), &master, 0, 4, NULL);
-    CHECK(strncmp(r, "M:", 2) == 0, "huge bulk waits: %s", r);
-    CHECK(strtoull(r + 2, NULL, 10) >= (unsigned long long)INT64_MAX, "huge hint: %s", r);
+    CHECK_MSG(strncmp(r, "M:", 2) == 0, "huge bulk waits: %s", r);
+    CHECK_MSG(strtoull(r + 2, NULL, 10) >= (unsigned long long)INT64_MAX, "huge hint: %s", r);
     free(r);
 }
 
@@ -412,17 +400,17 @@ static void test_need_hint(void)
     resp_parser_init(&p);
     resp_arg argv[4];
     int r = resp_parse(&p, buf, len, &lim_default, argv, 4);
-    CHECK(r == RESP_NEED_MORE && p.need_hint == 25 + 100000000 + 2, "hint %zu", p.need_hint);
+    CHECK_MSG(r == RESP_NEED_MORE && p.need_hint == 25 + 100000000 + 2, "hint %zu", p.need_hint);
     r = resp_parse(&p, buf, len, &lim_default, argv, 4);
-    CHECK(r == RESP_NEED_MORE && p.need_hint == 25 + 100000000 + 2, "hint again %zu",
+    CHECK_MSG(r == RESP_NEED_MORE && p.need_hint == 25 + 100000000 + 2, "hint again %zu",
           p.need_hint);
     /* Header incomplete: one more byte. */
     resp_parser_init(&p);
     r = resp_parse(&p, buf, 20, &lim_default, argv, 4);
-    CHECK(r == RESP_NEED_MORE && p.need_hint == 21, "hint %zu", p.need_hint);
+    CHECK_MSG(r == RESP_NEED_MORE && p.need_hint == 21, "hint %zu", p.need_hint);
     resp_parser_init(&p);
     r = resp_parse(&p, buf, 0, &lim_default, argv, 4);
-    CHECK(r == RESP_NEED_MORE && p.need_hint == 1, "empty buffer hint %zu", p.need_hint);
+    CHECK_MSG(r == RESP_NEED_MORE && p.need_hint == 1, "empty buffer hint %zu", p.need_hint);
 }
 
 static void test_grow(void)
@@ -438,12 +426,12 @@ static void test_grow(void)
     resp_arg argv[32];
     size_t len20 = len;
     int r = resp_parse(&p, buf, len, &lim_default, NULL, 0);
-    CHECK(r == RESP_GROW && p.argv_want == 16, "first grow %d %zu", r, p.argv_want);
+    CHECK_MSG(r == RESP_GROW && p.argv_want == 16, "first grow %d %zu", r, p.argv_want);
     r = resp_parse(&p, buf, len, &lim_default, argv, 16);
-    CHECK(r == RESP_GROW && p.argv_want == 20, "second grow capped %d %zu", r, p.argv_want);
+    CHECK_MSG(r == RESP_GROW && p.argv_want == 20, "second grow capped %d %zu", r, p.argv_want);
     r = resp_parse(&p, buf, len, &lim_default, argv, 20);
-    CHECK(r == RESP_OK && p.argc == 20 && p.consumed == len, "after grow %d %zu", r, p.argc);
-    CHECK(argv[19].len == 1 && buf[argv[19].off] == 't', "last arg");
+    CHECK_MSG(r == RESP_OK && p.argc == 20 && p.consumed == len, "after grow %d %zu", r, p.argc);
+    CHECK_MSG(argv[19].len == 1 && buf[argv[19].off] == 't', "last arg");
 
     /* Geometric: 100 arguments from 16 -> 32 -> 64 -> 100. */
     char big_req[1024];
@@ -457,7 +445,7 @@ static void test_grow(void)
     while ((r = resp_parse(&p, big_req, len, &lim_default, many, cap)) == RESP_GROW && nw < 8) {
         wants[nw++] = cap = p.argv_want;
     }
-    CHECK(r == RESP_OK && nw == 4 && wants[0] == 16 && wants[1] == 32 && wants[2] == 64 &&
+    CHECK_MSG(r == RESP_OK && nw == 4 && wants[0] == 16 && wants[1] == 32 && wants[2] == 64 &&
               wants[3] == 100,
           "geometric grow %d %zu", r, nw);
 
@@ -465,10 +453,10 @@ static void test_grow(void)
     char hostile[64] = "*2147483647\r\n";
     resp_parser_init(&p);
     r = resp_parse(&p, hostile, strlen(hostile), &lim_default, NULL, 0);
-    CHECK(r == RESP_NEED_MORE, "hostile count alone needs more: %d", r);
+    CHECK_MSG(r == RESP_NEED_MORE, "hostile count alone needs more: %d", r);
     strcat(hostile, "$1\r\na\r\n");
     r = resp_parse(&p, hostile, strlen(hostile), &lim_default, NULL, 0);
-    CHECK(r == RESP_GROW && p.argv_want == 16, "hostile grows small: %d %zu", r, p.argv_want);
+    CHECK_MSG(r == RESP_GROW && p.argv_want == 16, "hostile grows small: %d %zu", r, p.argv_want);
 
     /* Inline: the exact count, and the line is untouched until it fits. */
     char line[] = "a \"b c\" d e f\r\n";
@@ -476,21 +464,21 @@ static void test_grow(void)
     memcpy(orig, line, sizeof(line));
     resp_parser_init(&p);
     r = resp_parse(&p, line, sizeof(line) - 1, &lim_default, argv, 2);
-    CHECK(r == RESP_GROW && p.argv_want == 5, "inline grow %d %zu", r, p.argv_want);
-    CHECK(memcmp(line, orig, sizeof(line)) == 0, "inline untouched on grow");
+    CHECK_MSG(r == RESP_GROW && p.argv_want == 5, "inline grow %d %zu", r, p.argv_want);
+    CHECK_MSG(memcmp(line, orig, sizeof(line)) == 0, "inline untouched on grow");
     r = resp_parse(&p, line, sizeof(line) - 1, &lim_default, NULL, 0);
-    CHECK(r == RESP_GROW && p.argv_want == 5, "inline grow from NULL %d %zu", r, p.argv_want);
+    CHECK_MSG(r == RESP_GROW && p.argv_want == 5, "inline grow from NULL %d %zu", r, p.argv_want);
     r = resp_parse(&p, line, sizeof(line) - 1, &lim_default, argv, 5);
-    CHECK(r == RESP_OK && p.argc == 5 && p.consumed == sizeof(line) - 1, "inline after grow");
-    CHECK(argv[1].len == 3 && memcmp(line + argv[1].off, "b c", 3) == 0, "unquoted in place");
+    CHECK_MSG(r == RESP_OK && p.argc == 5 && p.consumed == sizeof(line) - 1, "inline after grow");
+    CHECK_MSG(argv[1].len == 3 && memcmp(line + argv[1].off, "b c", 3) == 0, "unquoted in place");
     char empty[] = "  \r\n";
     resp_parser_init(&p);
     r = resp_parse(&p, empty, 4, &lim_default, NULL, 0);
-    CHECK(r == RESP_OK && p.argc == 0 && p.consumed == 4, "empty inline needs no argv");
+    CHECK_MSG(r == RESP_OK && p.argc == 0 && p.consumed == 4, "empty inline needs no argv");
 
     run_stats st;
     char *t = transcript(buf, len20, &lim_default, 1, 0, &st);
-    CHECK(st.grows == 2, "byte by byte grows twice, got %zu", st.grows);
+    CHECK_MSG(st.grows == 2, "byte by byte grows twice, got %zu", st.grows);
     free(t);
 }
 
@@ -501,13 +489,13 @@ static void test_errors_reset(void)
     resp_parser_init(&p);
     resp_arg argv[4];
     char bad[] = "*1\r\n$x\r\n";
-    CHECK(resp_parse(&p, bad, 8, &lim_default, argv, 4) == RESP_ERROR, "error");
-    CHECK(strcmp(p.error, E_BULK) == 0, "error string %s", p.error);
+    CHECK_MSG(resp_parse(&p, bad, 8, &lim_default, argv, 4) == RESP_ERROR, "error");
+    CHECK_MSG(strcmp(p.error, E_BULK) == 0, "error string %s", p.error);
     char good[] = "*1\r\n$4\r\nPING\r\n";
-    CHECK(resp_parse(&p, good, 14, &lim_default, argv, 4) == RESP_OK && p.argc == 1,
+    CHECK_MSG(resp_parse(&p, good, 14, &lim_default, argv, 4) == RESP_OK && p.argc == 1,
           "parses after error");
     char bad2[] = "*1\r\n?\r\n";
-    CHECK(resp_parse(&p, bad2, 7, &lim_default, argv, 4) == RESP_ERROR &&
+    CHECK_MSG(resp_parse(&p, bad2, 7, &lim_default, argv, 4) == RESP_ERROR &&
               strcmp(p.error, E_EXPECTED("?")) == 0,
           "errbuf message %s", p.error);
 }
@@ -535,8 +523,8 @@ static void test_resumes_without_rereading(void)
             memset(req, '#', p.pos);
         }
     }
-    CHECK(r == RESP_OK && p.argc == N && p.consumed == len, "resumed parse %d %zu", r, p.argc);
-    CHECK(argv[N - 1].len == 5 && argv[N - 1].off == len - 7, "last slice");
+    CHECK_MSG(r == RESP_OK && p.argc == N && p.consumed == len, "resumed parse %d %zu", r, p.argc);
+    CHECK_MSG(argv[N - 1].len == 5 && argv[N - 1].off == len - 7, "last slice");
     free(argv);
     free(req);
 }
@@ -571,8 +559,8 @@ static void test_linear(void)
         }
     }
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
-    CHECK(r == RESP_OK && p.argc == N && cap == N, "million args %d %zu %zu", r, p.argc, cap);
-    CHECK(secs < 5.0, "million args in 1000-byte pieces took %.2fs (%zu calls)", secs, calls);
+    CHECK_MSG(r == RESP_OK && p.argc == N && cap == N, "million args %d %zu %zu", r, p.argc, cap);
+    CHECK_MSG(secs < 5.0, "million args in 1000-byte pieces took %.2fs (%zu calls)", secs, calls);
 
     /* A pipeline of inline commands. */
     char *pipe = malloc((size_t)N * 6);
@@ -587,7 +575,7 @@ static void test_linear(void)
         off += p.consumed;
         count++;
     }
-    CHECK(count == N, "inline pipeline %zu", count);
+    CHECK_MSG(count == N, "inline pipeline %zu", count);
     free(pipe);
     free(argv);
     free(req);
@@ -635,6 +623,5 @@ int main(void)
     test_resumes_without_rereading();
     test_linear();
     test_random_splits();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary("test_resp_parse");
 }

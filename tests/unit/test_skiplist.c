@@ -18,17 +18,7 @@
 #include "base/alloc.h"
 #include "ds/skiplist.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 /* ---- reference model ---- */
 
@@ -571,6 +561,5 @@ int main(void)
         fflush(stdout);
     }
     CHECK(kv_used_memory() == base);
-    printf("test_skiplist: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_skiplist");
 }

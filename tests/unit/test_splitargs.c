@@ -7,19 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            printf(__VA_ARGS__);                                                          \
-            printf("\n");                                                                 \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 /* Renders a split as "3[a|b|c]" (the count first, so "" and no argument differ) with non-printable bytes as \xHH, or "ERR"/"FULL". */
 static void render(char *out, size_t cap, const char *line, long n, const split_arg *argv)
@@ -60,16 +48,16 @@ static void check_split(const char *line, size_t len, const char *want, int line
     long n = split_args(copy, len, argv, 64);
     char got[1024];
     render(got, sizeof(got), copy, n, argv);
-    CHECK(strcmp(got, want) == 0, "line %d: split of \"%.*s\": got %s, want %s", lineno,
+    CHECK_MSG(strcmp(got, want) == 0, "line %d: split of \"%.*s\": got %s, want %s", lineno,
           (int)len, line, got, want);
     if (n >= 0) {
         /* Counting agrees, and every slice is inside the line. */
         char *copy2 = malloc(len + 1);
         memcpy(copy2, line, len);
-        CHECK(split_args(copy2, len, NULL, 0) == n, "line %d: count mismatch", lineno);
-        CHECK(memcmp(copy2, line, len) == 0, "line %d: counting wrote", lineno);
+        CHECK_MSG(split_args(copy2, len, NULL, 0) == n, "line %d: count mismatch", lineno);
+        CHECK_MSG(memcmp(copy2, line, len) == 0, "line %d: counting wrote", lineno);
         for (long i = 0; i < n; i++) {
-            CHECK(argv[i].off + argv[i].len <= len, "line %d: slice out of line", lineno);
+            CHECK_MSG(argv[i].off + argv[i].len <= len, "line %d: slice out of line", lineno);
         }
         free(copy2);
     }
@@ -127,10 +115,10 @@ static void test_empty_arg_count(void)
     /* "" alone is one empty argument, distinct from an empty line. */
     char line[] = "\"\"";
     split_arg argv[4];
-    CHECK(split_args(line, 2, argv, 4) == 1, "\"\" is one argument");
-    CHECK(argv[0].len == 0, "\"\" is empty");
+    CHECK_MSG(split_args(line, 2, argv, 4) == 1, "\"\" is one argument");
+    CHECK_MSG(argv[0].len == 0, "\"\" is empty");
     char blank[] = "  ";
-    CHECK(split_args(blank, 2, argv, 4) == 0, "blank line has no arguments");
+    CHECK_MSG(split_args(blank, 2, argv, 4) == 0, "blank line has no arguments");
 }
 
 static void test_nul_ends_line(void)
@@ -146,20 +134,20 @@ static void test_capacity(void)
     char orig[sizeof(line)];
     memcpy(orig, line, sizeof(line));
     split_arg argv[3];
-    CHECK(split_args(line, sizeof(line) - 1, argv, 2) == -2, "too many -> -2");
-    CHECK(memcmp(line, orig, sizeof(line)) == 0, "line untouched on -2");
-    CHECK(split_args(line, sizeof(line) - 1, NULL, 0) == 3, "count only");
-    CHECK(memcmp(line, orig, sizeof(line)) == 0, "line untouched on count");
-    CHECK(split_args(line, sizeof(line) - 1, argv, 0) == -2, "cap 0 -> -2");
-    CHECK(split_args(line, sizeof(line) - 1, argv, 3) == 3, "fits");
-    CHECK(argv[1].len == 3 && memcmp(line + argv[1].off, "b c", 3) == 0, "unquoted in place");
+    CHECK_MSG(split_args(line, sizeof(line) - 1, argv, 2) == -2, "too many -> -2");
+    CHECK_MSG(memcmp(line, orig, sizeof(line)) == 0, "line untouched on -2");
+    CHECK_MSG(split_args(line, sizeof(line) - 1, NULL, 0) == 3, "count only");
+    CHECK_MSG(memcmp(line, orig, sizeof(line)) == 0, "line untouched on count");
+    CHECK_MSG(split_args(line, sizeof(line) - 1, argv, 0) == -2, "cap 0 -> -2");
+    CHECK_MSG(split_args(line, sizeof(line) - 1, argv, 3) == 3, "fits");
+    CHECK_MSG(argv[1].len == 3 && memcmp(line + argv[1].off, "b c", 3) == 0, "unquoted in place");
     char bad[] = "a \"b";
     char bad_orig[sizeof(bad)];
     memcpy(bad_orig, bad, sizeof(bad));
-    CHECK(split_args(bad, sizeof(bad) - 1, argv, 3) == -1, "unbalanced -> -1");
-    CHECK(split_args(bad, sizeof(bad) - 1, argv, 0) == -1, "unbalanced wins over full");
-    CHECK(memcmp(bad, bad_orig, sizeof(bad)) == 0, "line untouched on -1");
-    CHECK(split_args(NULL, 0, NULL, 0) == 0, "empty NULL line");
+    CHECK_MSG(split_args(bad, sizeof(bad) - 1, argv, 3) == -1, "unbalanced -> -1");
+    CHECK_MSG(split_args(bad, sizeof(bad) - 1, argv, 0) == -1, "unbalanced wins over full");
+    CHECK_MSG(memcmp(bad, bad_orig, sizeof(bad)) == 0, "line untouched on -1");
+    CHECK_MSG(split_args(NULL, 0, NULL, 0) == 0, "empty NULL line");
 }
 
 int main(void)
@@ -170,6 +158,5 @@ int main(void)
     test_empty_arg_count();
     test_nul_ends_line();
     test_capacity();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary("test_splitargs");
 }

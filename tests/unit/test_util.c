@@ -18,20 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-static int passed;
-static int failed;
-
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 /* A literal with its length, so cases may hold NUL bytes. */
 #define S(lit) lit, sizeof(lit) - 1
@@ -424,17 +411,17 @@ static void test_ints(void)
         bool ok = str_to_ll(c->s, c->len, &ll);
 
         if (c->ll == NULL) {
-            CHECK(!ok, "str_to_ll(\"%s\") accepted %lld", show(c->s, c->len), ll);
+            CHECK_MSG(!ok, "str_to_ll(\"%s\") accepted %lld", show(c->s, c->len), ll);
         } else {
-            CHECK(ok && (ll_to_str(buf, ll), strcmp(buf, c->ll) == 0),
+            CHECK_MSG(ok && (ll_to_str(buf, ll), strcmp(buf, c->ll) == 0),
                   "str_to_ll(\"%s\") ok=%d %lld, want %s", show(c->s, c->len), ok, ll, c->ll);
-            CHECK(str_to_ll(c->s, c->len, NULL), "str_to_ll with NULL out");
+            CHECK_MSG(str_to_ll(c->s, c->len, NULL), "str_to_ll with NULL out");
         }
         ok = str_to_ull(c->s, c->len, &ull);
         if (c->ull == NULL) {
-            CHECK(!ok, "str_to_ull(\"%s\") accepted %llu", show(c->s, c->len), ull);
+            CHECK_MSG(!ok, "str_to_ull(\"%s\") accepted %llu", show(c->s, c->len), ull);
         } else {
-            CHECK(ok && (ull_to_str(buf, ull), strcmp(buf, c->ull) == 0),
+            CHECK_MSG(ok && (ull_to_str(buf, ull), strcmp(buf, c->ull) == 0),
                   "str_to_ull(\"%s\") ok=%d %llu, want %s", show(c->s, c->len), ok, ull, c->ull);
         }
     }
@@ -450,12 +437,12 @@ static void test_ints(void)
     for (size_t i = 0; i < sizeof(lls) / sizeof(lls[0]); i++) {
         memset(buf, 'x', sizeof(buf));
         size_t n = ll_to_str(buf, lls[i].v);
-        CHECK(n == strlen(lls[i].s) && strcmp(buf, lls[i].s) == 0, "ll_to_str(%lld) = \"%s\"",
+        CHECK_MSG(n == strlen(lls[i].s) && strcmp(buf, lls[i].s) == 0, "ll_to_str(%lld) = \"%s\"",
               lls[i].v, buf);
     }
-    CHECK(ull_to_str(buf, ULLONG_MAX) == 20 && strcmp(buf, "18446744073709551615") == 0,
+    CHECK_MSG(ull_to_str(buf, ULLONG_MAX) == 20 && strcmp(buf, "18446744073709551615") == 0,
           "ull_to_str(max) = %s", buf);
-    CHECK(ull_to_str(buf, 0) == 1 && strcmp(buf, "0") == 0, "ull_to_str(0) = %s", buf);
+    CHECK_MSG(ull_to_str(buf, 0) == 1 && strcmp(buf, "0") == 0, "ull_to_str(0) = %s", buf);
 
     /* Round trips over a spread of values, both signs, every magnitude. */
     unsigned long long x = 0x9e3779b97f4a7c15ULL;
@@ -476,13 +463,13 @@ static void test_ints(void)
             rt_bad++;
         }
     }
-    CHECK(rt_bad == 0, "%d integer round trips failed", rt_bad);
+    CHECK_MSG(rt_bad == 0, "%d integer round trips failed", rt_bad);
 
     /* A slice need not be NUL-terminated: only len bytes are read. */
     long long v;
-    CHECK(str_to_ll("123456", 3, &v) && v == 123, "str_to_ll slice");
+    CHECK_MSG(str_to_ll("123456", 3, &v) && v == 123, "str_to_ll slice");
     unsigned long long u;
-    CHECK(str_to_ull("98765", 2, &u) && u == 98, "str_to_ull slice");
+    CHECK_MSG(str_to_ull("98765", 2, &u) && u == 98, "str_to_ull slice");
 }
 
 static void test_mem(void)
@@ -494,9 +481,9 @@ static void test_mem(void)
         bool ok = str_to_mem(c->s, &v);
 
         if (c->val == NULL) {
-            CHECK(!ok, "str_to_mem(\"%s\") accepted %llu", c->s, v);
+            CHECK_MSG(!ok, "str_to_mem(\"%s\") accepted %llu", c->s, v);
         } else {
-            CHECK(ok && (ull_to_str(buf, v), strcmp(buf, c->val) == 0),
+            CHECK_MSG(ok && (ull_to_str(buf, v), strcmp(buf, c->val) == 0),
                   "str_to_mem(\"%s\") ok=%d %llu, want %s", c->s, ok, v, c->val);
         }
     }
@@ -529,32 +516,32 @@ static void test_doubles(void)
         bool ok = str_to_d(c->s, c->len, &d);
 
         if (c->zscore == NULL) {
-            CHECK(!ok, "str_to_d(\"%s\") accepted %.17g", show(c->s, c->len), d);
+            CHECK_MSG(!ok, "str_to_d(\"%s\") accepted %.17g", show(c->s, c->len), d);
         } else {
             size_t n = ok ? d_to_str(buf, sizeof(buf), d) : 0;
-            CHECK(ok && n == strlen(c->zscore) && strcmp(buf, c->zscore) == 0,
+            CHECK_MSG(ok && n == strlen(c->zscore) && strcmp(buf, c->zscore) == 0,
                   "str_to_d/d_to_str(\"%s\") ok=%d \"%s\", want \"%s\"", show(c->s, c->len), ok,
                   ok ? buf : "", c->zscore);
         }
         const char *r = incrbyfloat(NULL, 0, c->s, c->len, buf, sizeof(buf));
         if (c->incr == NULL || r == NULL) {
-            CHECK(r == c->incr, "INCRBYFLOAT \"%s\": got %s, want %s", show(c->s, c->len),
+            CHECK_MSG(r == c->incr, "INCRBYFLOAT \"%s\": got %s, want %s", show(c->s, c->len),
                   r ? r : "invalid", c->incr ? c->incr : "invalid");
         } else {
-            CHECK(strcmp(r, c->incr) == 0, "INCRBYFLOAT \"%s\": got %s, want %s",
+            CHECK_MSG(strcmp(r, c->incr) == 0, "INCRBYFLOAT \"%s\": got %s, want %s",
                   show(c->s, c->len), r, c->incr);
         }
     }
     for (size_t i = 0; i < sizeof(sum_cases) / sizeof(sum_cases[0]); i++) {
         const struct sum_case *c = &sum_cases[i];
         const char *r = incrbyfloat(c->a, strlen(c->a), c->b, strlen(c->b), buf, sizeof(buf));
-        CHECK(r != NULL && strcmp(r, c->result) == 0, "INCRBYFLOAT %s + %s: got %s, want %s",
+        CHECK_MSG(r != NULL && strcmp(r, c->result) == 0, "INCRBYFLOAT %s + %s: got %s, want %s",
               c->a, c->b, r ? r : "invalid", c->result);
     }
 
     /* INCRBYFLOAT k 1e4932 replies with all 4933 integer digits of the long double. */
     const char *big = incrbyfloat(NULL, 0, S("1e4932"), buf, sizeof(buf));
-    CHECK(big != NULL && strlen(big) == 4933 &&
+    CHECK_MSG(big != NULL && strlen(big) == 4933 &&
               strncmp(big, "10000000000000000000060189493879638913238", 41) == 0,
           "INCRBYFLOAT 1e4932: %.50s... (%zu chars)", big ? big : "", big ? strlen(big) : 0);
 
@@ -563,27 +550,27 @@ static void test_doubles(void)
     long double ld;
     memset(longin, '0', 5120);
     longin[5118] = '1';
-    CHECK(str_to_ld(longin, 5119, &ld) && ld == 1.0L, "str_to_ld 5119 bytes");
+    CHECK_MSG(str_to_ld(longin, 5119, &ld) && ld == 1.0L, "str_to_ld 5119 bytes");
     longin[5118] = '0';
     longin[5119] = '1';
-    CHECK(!str_to_ld(longin, 5120, &ld), "str_to_ld 5120 bytes must fail");
+    CHECK_MSG(!str_to_ld(longin, 5120, &ld), "str_to_ld 5120 bytes must fail");
 
     /* string2d has no length limit (ZADD with 20000 leading zeros works). */
     double d;
     memset(longin, '0', 20000);
     memcpy(longin + 20000, "1.5", 3);
-    CHECK(str_to_d(longin, 20003, &d) && d == 1.5, "str_to_d 20003 bytes");
+    CHECK_MSG(str_to_d(longin, 20003, &d) && d == 1.5, "str_to_d 20003 bytes");
     memcpy(longin, "1.", 2);
     memset(longin + 2, '0', 20000);
     longin[20002] = '1';
-    CHECK(str_to_d(longin, 20003, &d) && d == 1.0, "str_to_d 1.000...1");
+    CHECK_MSG(str_to_d(longin, 20003, &d) && d == 1.0, "str_to_d 1.000...1");
     longin[20002] = 'x';
-    CHECK(!str_to_d(longin, 20003, &d), "str_to_d long with junk");
+    CHECK_MSG(!str_to_d(longin, 20003, &d), "str_to_d long with junk");
 
     /* A slice need not be NUL-terminated. */
-    CHECK(str_to_d("2.5xyz", 3, &d) && d == 2.5, "str_to_d slice");
-    CHECK(str_to_ld("2.5xyz", 3, &ld) && ld == 2.5L, "str_to_ld slice");
-    CHECK(str_to_d(S("7"), NULL) && str_to_ld(S("7"), NULL), "NULL out");
+    CHECK_MSG(str_to_d("2.5xyz", 3, &d) && d == 2.5, "str_to_d slice");
+    CHECK_MSG(str_to_ld("2.5xyz", 3, &ld) && ld == 2.5L, "str_to_ld slice");
+    CHECK_MSG(str_to_d(S("7"), NULL) && str_to_ld(S("7"), NULL), "NULL out");
 
     /* d_to_str spellings, including what no parse can produce. */
     static const struct {
@@ -599,26 +586,26 @@ static void test_doubles(void)
     };
     for (size_t i = 0; i < sizeof(ds) / sizeof(ds[0]); i++) {
         size_t n = d_to_str(buf, 128, ds[i].v);
-        CHECK(n == strlen(ds[i].s) && strcmp(buf, ds[i].s) == 0, "d_to_str(%.17g) = \"%s\"",
+        CHECK_MSG(n == strlen(ds[i].s) && strcmp(buf, ds[i].s) == 0, "d_to_str(%.17g) = \"%s\"",
               ds[i].v, buf);
     }
-    CHECK(d_to_str(buf, 128, INFINITY) == 3 && strcmp(buf, "inf") == 0, "inf");
-    CHECK(d_to_str(buf, 128, -INFINITY) == 4 && strcmp(buf, "-inf") == 0, "-inf");
-    CHECK(d_to_str(buf, 128, NAN) == 3 && strcmp(buf, "nan") == 0, "nan");
-    CHECK(d_to_str(buf, 128, -NAN) == 3 && strcmp(buf, "nan") == 0, "-nan prints nan");
-    CHECK(d_to_str(buf, 4, 1.5) == 3 && d_to_str(buf, 3, 1.5) == 0, "d_to_str cap");
-    CHECK(d_to_str(buf, 3, 100) == 0 && d_to_str(buf, 4, 100) == 3, "d_to_str cap int");
-    CHECK(d_to_str(buf, 4, -INFINITY) == 0 && d_to_str(buf, 0, 0.0) == 0, "d_to_str cap lit");
+    CHECK_MSG(d_to_str(buf, 128, INFINITY) == 3 && strcmp(buf, "inf") == 0, "inf");
+    CHECK_MSG(d_to_str(buf, 128, -INFINITY) == 4 && strcmp(buf, "-inf") == 0, "-inf");
+    CHECK_MSG(d_to_str(buf, 128, NAN) == 3 && strcmp(buf, "nan") == 0, "nan");
+    CHECK_MSG(d_to_str(buf, 128, -NAN) == 3 && strcmp(buf, "nan") == 0, "-nan prints nan");
+    CHECK_MSG(d_to_str(buf, 4, 1.5) == 3 && d_to_str(buf, 3, 1.5) == 0, "d_to_str cap");
+    CHECK_MSG(d_to_str(buf, 3, 100) == 0 && d_to_str(buf, 4, 100) == 3, "d_to_str cap int");
+    CHECK_MSG(d_to_str(buf, 4, -INFINITY) == 0 && d_to_str(buf, 0, 0.0) == 0, "d_to_str cap lit");
 
     /* ld_to_str beyond what the tables reach. */
-    CHECK(ld_to_str(buf, 64, -0.0L) == 1 && strcmp(buf, "0") == 0, "ld -0");
-    CHECK(ld_to_str(buf, 64, INFINITY) == 3 && strcmp(buf, "inf") == 0, "ld inf");
-    CHECK(ld_to_str(buf, 64, -INFINITY) == 4 && strcmp(buf, "-inf") == 0, "ld -inf");
-    CHECK(ld_to_str(buf, 64, 100.0L) == 3 && strcmp(buf, "100") == 0, "ld 100");
-    CHECK(ld_to_str(buf, 64, -2.5L) == 4 && strcmp(buf, "-2.5") == 0, "ld -2.5");
+    CHECK_MSG(ld_to_str(buf, 64, -0.0L) == 1 && strcmp(buf, "0") == 0, "ld -0");
+    CHECK_MSG(ld_to_str(buf, 64, INFINITY) == 3 && strcmp(buf, "inf") == 0, "ld inf");
+    CHECK_MSG(ld_to_str(buf, 64, -INFINITY) == 4 && strcmp(buf, "-inf") == 0, "ld -inf");
+    CHECK_MSG(ld_to_str(buf, 64, 100.0L) == 3 && strcmp(buf, "100") == 0, "ld 100");
+    CHECK_MSG(ld_to_str(buf, 64, -2.5L) == 4 && strcmp(buf, "-2.5") == 0, "ld -2.5");
     /* Room is needed for the untrimmed "%.17Lf" text: "1.50000000000000000" is 19. */
-    CHECK(ld_to_str(buf, 20, 1.5L) == 3 && ld_to_str(buf, 19, 1.5L) == 0, "ld cap");
-    CHECK(ld_to_str(buf, 5120, -LDBL_MAX) == 4934 && ld_to_str(buf, 4952, -LDBL_MAX) == 0 &&
+    CHECK_MSG(ld_to_str(buf, 20, 1.5L) == 3 && ld_to_str(buf, 19, 1.5L) == 0, "ld cap");
+    CHECK_MSG(ld_to_str(buf, 5120, -LDBL_MAX) == 4934 && ld_to_str(buf, 4952, -LDBL_MAX) == 0 &&
               ld_to_str(buf, 4953, -LDBL_MAX) == 4934,
           "ld -max needs 4953 bytes");
 }
@@ -711,7 +698,7 @@ static void test_glob(void)
     for (size_t i = 0; i < sizeof(glob_cases) / sizeof(glob_cases[0]); i++) {
         const struct glob_case *c = &glob_cases[i];
         bool got = glob_match(c->pat, c->patlen, c->s, c->slen, c->nocase);
-        CHECK(got == c->match, "glob_match(\"%s\", \"%s\", nocase=%d) = %d",
+        CHECK_MSG(got == c->match, "glob_match(\"%s\", \"%s\", nocase=%d) = %d",
               show(c->pat, c->patlen), show(c->s, c->slen), c->nocase, got);
     }
 
@@ -754,7 +741,7 @@ static void test_glob(void)
             }
         }
     }
-    CHECK(bad == 0, "%d random glob cases differ from the reference", bad);
+    CHECK_MSG(bad == 0, "%d random glob cases differ from the reference", bad);
 
     /* Redis 7.0.15 gives up past 1000 '*' groups unless the group ends the pattern; all
      * verified with KEYS against a key of 1100 'a's. */
@@ -777,7 +764,7 @@ static void test_glob(void)
         }
         memcpy(pat + n, nest[i].tail, strlen(nest[i].tail));
         n += strlen(nest[i].tail);
-        CHECK(glob_match(pat, n, key, sizeof(key), false) == nest[i].match,
+        CHECK_MSG(glob_match(pat, n, key, sizeof(key), false) == nest[i].match,
               "nesting case %zu (%d pairs + \"%s\")", i, nest[i].pairs, nest[i].tail);
     }
     /* Consecutive stars are one group: 1000 groups of "**" still match. */
@@ -786,7 +773,7 @@ static void test_glob(void)
         memcpy(pat + n, "**a", 3);
         n += 3;
     }
-    CHECK(glob_match(pat, n, key, sizeof(key), false), "1000 groups of **a");
+    CHECK_MSG(glob_match(pat, n, key, sizeof(key), false), "1000 groups of **a");
 
     /* Hostile pattern: exponential for naive backtracking, linear-ish here. */
     static char hay[200000];
@@ -798,10 +785,10 @@ static void test_glob(void)
     }
     pat[n++] = 'b';
     clock_t t0 = clock();
-    CHECK(!glob_match(pat, n, hay, sizeof(hay), false), "hostile pattern matched");
-    CHECK(glob_match(pat, n - 1, hay, sizeof(hay), false), "hostile pattern minus b");
+    CHECK_MSG(!glob_match(pat, n, hay, sizeof(hay), false), "hostile pattern matched");
+    CHECK_MSG(glob_match(pat, n - 1, hay, sizeof(hay), false), "hostile pattern minus b");
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
-    CHECK(secs < 10.0, "hostile pattern took %.2fs", secs);
+    CHECK_MSG(secs < 10.0, "hostile pattern took %.2fs", secs);
 }
 
 int main(void)
@@ -810,6 +797,5 @@ int main(void)
     test_mem();
     test_doubles();
     test_glob();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_summary("test_util");
 }
