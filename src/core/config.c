@@ -39,6 +39,7 @@ enum {
                         CONFIG GET, accepted only with the value it has */
     F_MULTIARG = 16, /* the value is several words (bind, limit classes): a config line
                         may give them as separate arguments, CONFIG REWRITE writes them bare */
+    F_HIDDEN = 32,   /* a test hook, as Redis's HIDDEN_CONFIG: CONFIG GET by name only */
 };
 
 typedef struct directive {
@@ -200,6 +201,8 @@ static const directive table[] = {
     {"rdbchecksum", K_BOOL, &srv.cfg.rdbchecksum, 0, 1, "yes", 0, NULL, NULL},
     {"stop-writes-on-bgsave-error", K_BOOL, &srv.cfg.stop_writes_on_bgsave_error, 0, 1, "yes",
      0, NULL, NULL},
+    {"rdb-key-save-delay", K_INT, &srv.cfg.rdb_key_save_delay, INT_MIN, INT_MAX, "0", F_HIDDEN,
+     NULL, NULL},
     /* Facts until eviction (issue 5) lands. */
     {"maxmemory", K_MEM, &fixed_maxmemory, 0, LLONG_MAX, "0", F_FIXED, NULL, NULL},
     {"maxmemory-policy", K_STRING, &fixed_policy, 0, 0, "noeviction", F_FIXED, NULL, NULL},
@@ -598,8 +601,9 @@ void cmd_config_get(client *c)
             if (seen[i]) {
                 continue;
             }
-            if (has_glob(arg) ? glob_match(arg.p, arg.len, table[i].name,
-                                           strlen(table[i].name), true)
+            if (has_glob(arg) ? !(table[i].flags & F_HIDDEN) &&
+                                    glob_match(arg.p, arg.len, table[i].name,
+                                               strlen(table[i].name), true)
                               : (strlen(table[i].name) == arg.len &&
                                  !strncasecmp(table[i].name, arg.p, arg.len))) {
                 seen[i] = true;

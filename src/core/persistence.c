@@ -165,7 +165,8 @@ static void remove_temp_file(pid_t pid)
 static rdb_save_opts save_opts(void)
 {
     rdb_save_opts o = {.compress = srv.cfg.rdbcompression, .checksum = srv.cfg.rdbchecksum,
-                       .redis_ver = REDIS_COMPAT_VERSION};
+                       .redis_ver = REDIS_COMPAT_VERSION,
+                       .key_delay_us = srv.cfg.rdb_key_save_delay};
     return o;
 }
 

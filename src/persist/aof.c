@@ -131,11 +131,13 @@ static int write_base(const char *path, bool rdb, long long *keys)
 {
     if (!rdb) {
         return aof_rewrite_base(path, aof_cfg.timestamp_enabled,
-                                aof_cfg.rewrite_incremental_fsync, keys);
+                                aof_cfg.rewrite_incremental_fsync, srv.cfg.rdb_key_save_delay,
+                                keys);
     }
     rdb_save_opts o = {.compress = srv.cfg.rdbcompression, .checksum = srv.cfg.rdbchecksum,
                        .aof_base = true, .redis_ver = REDIS_COMPAT_VERSION,
-                       .progress = rdb_base_progress};
+                       .progress = rdb_base_progress,
+                       .key_delay_us = srv.cfg.rdb_key_save_delay};
     rdb_save_stats st;
     rdb_error err;
     if (rdb_save_file(path, &o, &st, &err) != RDB_OK) {
@@ -717,7 +719,7 @@ static int open_at_startup(void)
     if (ensure_dir() < 0) {
         return -1;
     }
-    bool dirty = false;
+    bool dirty = false, created_base = false;
     if (!aof.m.base && !aof.m.nincr) {
         char base[512], path[4096];
         bool rdb = aof_cfg.use_rdb_preamble;
@@ -730,7 +732,7 @@ static int open_at_startup(void)
         }
         aof_manifest_new_base(&aof.m, aof_cfg.appendfilename, rdb, 0);
         log_notice("Creating AOF base file %s on server start", base);
-        dirty = true;
+        dirty = created_base = true;
     }
     const char *incr;
     if (aof.m.nincr) {
@@ -752,7 +754,8 @@ static int open_at_startup(void)
     aof.manifest_loaded = true;
     aof.fd = fd;
     aof.incr_size = file_size(incr);
-    aof.current_size = (aof.m.base ? file_size(aof.m.base->name) : 0);
+    /* A base written just now is not counted, as Redis (its sizes come from the load). */
+    aof.current_size = (aof.m.base && !created_base ? file_size(aof.m.base->name) : 0);
     for (size_t i = 0; i < aof.m.nincr; i++) {
         aof.current_size += file_size(aof.m.incr[i].name);
     }

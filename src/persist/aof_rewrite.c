@@ -194,7 +194,7 @@ static void write_key(writer *w, kobj *o)
 }
 
 int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync,
-                     long long *keys)
+                     int key_delay_us, long long *keys)
 {
     long long nkeys = 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -220,6 +220,9 @@ int aof_rewrite_base(const char *path, bool timestamp, bool incremental_fsync,
         kobj *o;
         while ((o = ht_iter_next(&it)) != NULL && !w.err) {
             write_key(&w, o);
+            if (key_delay_us) {
+                clock_debug_delay(key_delay_us);
+            }
             if (++nkeys % 1024 == 0) {
                 child_report_progress(nkeys);
             }

@@ -516,6 +516,62 @@ def test_bgrewriteaof_replies_and_info(workdir):
     assert info["aof_current_size"] > 0
 
 
+def wait_info(r, cond, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        info = r.info("persistence")
+        if cond(info):
+            return info
+        time.sleep(0.02)
+    raise AssertionError("timed out: %r" % r.info("persistence"))
+
+
+def test_one_child_at_a_time(workdir):
+    """BGSAVE and BGREWRITEAOF share one child: Redis 7.0's replies and scheduling."""
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    r.mset({"key:%d" % i: i for i in range(400)})
+    r.config_set("rdb-key-save-delay", 2500)  # µs per key: each child takes about 1 s
+    raw = Raw(s)
+    assert raw("BGREWRITEAOF") == "Background append only file rewriting started"
+    assert raw("BGSAVE") == Err(
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+        "SCHEDULE in order to schedule a BGSAVE whenever possible.")
+    assert raw("BGSAVE", "SCHEDULE") == "Background saving scheduled"
+    assert raw("BGREWRITEAOF") == Err(
+        "ERR Background append only file rewriting already in progress")
+    info = r.info("persistence")
+    assert info["aof_rewrite_in_progress"] == 1 and info["rdb_bgsave_in_progress"] == 0
+    assert info["current_save_keys_total"] == 400
+    r.config_set("rdb-key-save-delay", 0)  # the child keeps the delay it forked with
+    assert raw("SAVE") == "OK"  # only a running BGSAVE stops SAVE
+    r.config_set("rdb-key-save-delay", 2500)
+    # the rewrite ends, the scheduled BGSAVE starts
+    wait_info(r, lambda i: i["rdb_bgsave_in_progress"] == 1)
+    assert raw("BGSAVE") == Err("ERR Background save already in progress")
+    assert raw("BGREWRITEAOF") == "Background append only file rewriting scheduled"
+    info = r.info("persistence")
+    assert info["aof_rewrite_scheduled"] == 1 and info["aof_rewrite_in_progress"] == 0
+    r.config_set("rdb-key-save-delay", 0)
+    wait_info(r, lambda i: i["aof_rewrite_scheduled"] == 0 and not i["aof_rewrite_in_progress"]
+              and not i["rdb_bgsave_in_progress"])
+    info = r.info("persistence")
+    assert info["rdb_last_bgsave_status"] == "ok" and info["aof_last_bgrewrite_status"] == "ok"
+    assert r.info("stats")["total_forks"] == 3
+
+
+@pytest.mark.skipif(IS_REDIS, reason="compares Kvik with redis-server")
+def test_info_persistence_fields_match_redis(workdir):
+    names = []
+    for binary in (REDIS, SERVER):
+        d = tempfile.mkdtemp(dir=workdir)
+        s = Proc(d, "--appendonly", "yes", binary=binary)
+        text = Raw(s)("INFO", "persistence").decode()
+        names.append([line.split(":")[0] for line in text.split("\r\n")[1:] if line])
+        s.stop()
+    assert names[0] == names[1]
+
+
 def test_bgrewriteaof_already_in_progress(workdir):
     s = Proc(workdir, "--appendonly", "yes")
     r = s.client()
