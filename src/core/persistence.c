@@ -16,7 +16,8 @@
  * (persist/aof.h), else the RDB file. Either loader calls persist_loading_begin/end and,
  * every few MB, persist_loading_serve(): ready clients are served meanwhile and get
  * -LOADING for everything not flagged CMD_LOADING (dispatch checks persist.loading), as
- * Redis does; keyspace notifications are suspended for the load.
+ * Redis does. An RDB load (a dump, an AOF's RDB base) raises no keyspace events; the
+ * commands an AOF replays do raise them, as in Redis 7.0.
  *
  * MISCONF: writes are refused when the last BGSAVE failed (stop-writes-on-bgsave-error,
  * with save rules) or the AOF cannot be written; persist_misconf() has Redis's texts.
@@ -328,14 +329,12 @@ void persist_loading_begin(long long total_bytes)
     persist.loading_start = time(NULL);
     persist.loading_rdb_used_mem = 0;
     persist.loading = true;
-    notify_suspend(true);
     last_log_us = clock_mono_us();
 }
 
 void persist_loading_end(void)
 {
     persist.loading = false;
-    notify_suspend(false);
 }
 
 bool persist_loading_serve(long long loaded_bytes)
@@ -398,7 +397,9 @@ static int load_file(bool merge, rdb_load_stats *st, rdb_error *err)
     persist_loading_begin(stat(srv.cfg.dbfilename, &sb) == 0 ? sb.st_size : 0);
     rdb_load_opts o;
     persist_rdb_load_opts(&o, merge, NULL);
+    notify_suspend(true); /* a snapshot load raises no keyspace events, as Redis */
     int rc = rdb_load_file(srv.cfg.dbfilename, &o, st, err);
+    notify_suspend(false);
     persist_loading_end();
     if (rc == RDB_OK) {
         persist.last_load_keys_loaded = st->keys_loaded;

@@ -59,8 +59,7 @@ bool persist_writes_denied(void);
  * cannot be written; NULL when they may run. The text stays valid until the next call. */
 const char *persist_misconf(void);
 /* The one loading state, for the RDB and the AOF loaders alike: INFO loading:1 and the
- * loading_* fields, -LOADING for commands without CMD_LOADING, keyspace notifications
- * suspended. */
+ * loading_* fields, -LOADING for commands without CMD_LOADING. */
 void persist_loading_begin(long long total_bytes);
 void persist_loading_end(void);
 /* While loading, every few MB: records the bytes loaded and, at start-up, serves ready
@@ -69,7 +68,8 @@ void persist_loading_end(void);
 bool persist_loading_serve(long long loaded_bytes);
 /* RDB load options as the server loads (checksum, expired keys skipped, clients served,
  * aux fields logged); base_offset (may be NULL): bytes loaded before this stream (an AOF
- * base counts into the AOF's total), borrowed for the load. */
+ * base counts into the AOF's total), borrowed for the load. The caller suspends keyspace
+ * notifications around the load (notify_suspend). */
 struct rdb_load_opts;
 void persist_rdb_load_opts(struct rdb_load_opts *o, bool merge, const long long *base_offset);
 /* Whether the save rules are non-empty. */

@@ -29,6 +29,7 @@
 #include "db/db.h"
 #include "persist/aof_reader.h"
 #include "persist/rdb.h"
+#include "pubsub/notify.h"
 
 #define PUMP_EVERY 1024
 #define PUMP_MS 50
@@ -65,7 +66,9 @@ static long long load_preamble(const char *path, const char *name, long long siz
     o.skip_expired = false; /* as Redis: an AOF keeps what the RDB part holds */
     rdb_load_stats st;
     rdb_error err;
+    notify_suspend(true); /* an RDB part raises no events; the commands after it do */
     int r = rdb_load_fd(fd, size, &o, &st, &err);
+    notify_suspend(false);
     close(fd);
     if (r == RDB_ERR_ABORTED) {
         *rc = AOF_LOAD_ABORTED;

@@ -631,6 +631,68 @@ def test_loading_is_visible(workdir):
     assert saw_loading and saw_error
 
 
+def big_incr_only_dir(workdir, n=100000, rounds=15):
+    """An AOF of rounds * n SADDs of new members to "big", with a SET m:<i> every 1000."""
+    os.makedirs(aof_dir(workdir))
+    incr = os.path.join(aof_dir(workdir), "appendonly.aof.1.incr.aof")
+    cmd = b"*3\r\n$4\r\nSADD\r\n$3\r\nbig\r\n"
+    with open(incr, "wb") as f:
+        f.write(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n")
+        for r in range(rounds):
+            f.write(b"".join(cmd + b"$%d\r\n%d\r\n" % (len(str(i)), i) +
+                             (b"*3\r\n$3\r\nSET\r\n$%d\r\nm:%d\r\n$1\r\nx\r\n" %
+                              (len(str(i)) + 2, i) if i % 1000 == 0 else b"")
+                             for i in range(r * n, (r + 1) * n)))
+    with open(os.path.join(aof_dir(workdir), "appendonly.aof.manifest"), "w") as f:
+        f.write("file appendonly.aof.1.incr.aof seq 1 type i\n")
+    return incr
+
+
+def wait_loading(s, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            c = s.client(socket_timeout=2)
+            if c.info("persistence")["loading"] == 1:
+                return c
+        except (redis.ConnectionError, redis.TimeoutError):
+            pass
+        time.sleep(0.005)
+    raise AssertionError("never saw loading:1\n" + s.log())
+
+
+def test_sigterm_while_loading_exits_unsaved(workdir):
+    incr = big_incr_only_dir(workdir)
+    size = os.path.getsize(incr)
+    s = Proc(workdir, "--appendonly", "yes", "--save", "3600 1", wait=False)
+    wait_loading(s)
+    s.proc.send_signal(signal.SIGTERM)
+    assert s.proc.wait(20) == 0
+    assert "eady to accept" not in s.log()
+    assert os.path.getsize(incr) == size
+    assert not os.path.exists(os.path.join(workdir, "dump.rdb"))
+
+
+def test_keyspace_events_while_replaying(workdir):
+    """As Redis 7.0: the commands an AOF replays raise keyspace events (an RDB load, as
+    test_persistence checks, raises none), and a subscriber may listen while loading."""
+    big_incr_only_dir(workdir)
+    s = Proc(workdir, "--appendonly", "yes", "--notify-keyspace-events", "K$", wait=False)
+    c = wait_loading(s)
+    p = c.pubsub()
+    p.psubscribe("__keyspace@0__:m:*")
+    s.wait_ready()
+    events = 0
+    while True:
+        m = p.get_message(timeout=0.5)
+        if m is None:
+            break
+        if m["type"] == "pmessage":
+            assert m["data"] == b"set"
+            events += 1
+    assert 0 < events <= 1500
+
+
 def redis_files(d):
     return sorted(os.listdir(aof_dir(d)))
 
