@@ -177,6 +177,7 @@ int persist_save(void)
     rdb_save_opts o = save_opts();
     rdb_save_stats st;
     rdb_error err;
+    persist.saves++; /* rdb_saves counts attempts, as Redis */
     if (rdb_save_file(srv.cfg.dbfilename, &o, &st, &err) != RDB_OK) {
         log_warning("%s", err.msg);
         return -1;
@@ -185,7 +186,6 @@ int persist_save(void)
     srv.dirty = 0;
     srv.lastsave = time(NULL);
     persist.last_bgsave_ok = true;
-    persist.saves++;
     return 0;
 }
 
@@ -220,7 +220,6 @@ static void bgsave_done(pid_t pid, bool ok, int bysignal)
         srv.dirty -= persist.dirty_at_fork;
         srv.lastsave = time(NULL);
         persist.last_bgsave_ok = true;
-        persist.saves++;
     } else if (bysignal) {
         log_warning("Background saving terminated by signal %d", bysignal);
         remove_temp_file(pid);
@@ -251,6 +250,7 @@ int persist_bgsave(void)
         return -1;
     }
     log_notice("Background saving started by pid %d", (int)pid);
+    persist.saves++; /* counted when the child starts, as Redis */
     persist.child_start_ms = clock_ms();
     persist.scheduled = false;
     return 0;

@@ -398,6 +398,7 @@ static int rewrite_start(void)
         _exit(0);
     }
     log_notice("Background append only file rewriting started by pid %ld", (long)pid);
+    aof.rewrites++; /* counted when the child starts, as Redis */
     aof.scheduled = false;
     aof.rewrite_start_ms = clock_ms();
     return 0;
@@ -502,7 +503,6 @@ static void rewrite_done(pid_t pid, bool ok, int bysignal)
     }
     aof.current_size = file_size(base) + incr_total;
     aof.rewrite_base_size = aof.current_size;
-    aof.rewrites++;
     aof.last_bgrewrite_ok = true;
     aof.consecutive_failures = 0;
     log_notice("Background AOF rewrite finished successfully");

@@ -534,6 +534,7 @@ def test_one_child_at_a_time(workdir):
     r.config_set("rdb-key-save-delay", 2500)  # µs per key: each child takes about 1 s
     raw = Raw(s)
     assert raw("BGREWRITEAOF") == "Background append only file rewriting started"
+    assert r.info("persistence")["aof_rewrites"] == 1  # counted at the start, as Redis
     assert raw("BGSAVE") == Err(
         "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
         "SCHEDULE in order to schedule a BGSAVE whenever possible.")
@@ -548,6 +549,7 @@ def test_one_child_at_a_time(workdir):
     r.config_set("rdb-key-save-delay", 2500)
     # the rewrite ends, the scheduled BGSAVE starts
     wait_info(r, lambda i: i["rdb_bgsave_in_progress"] == 1)
+    assert r.info("persistence")["rdb_saves"] == 2  # SAVE, and the BGSAVE just started
     assert raw("BGSAVE") == Err("ERR Background save already in progress")
     assert raw("BGREWRITEAOF") == "Background append only file rewriting scheduled"
     info = r.info("persistence")
