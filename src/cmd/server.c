@@ -134,7 +134,7 @@ static void cmd_shutdown(client *c)
      * FORCE shuts down anyway. Redis sends no reply on success: the connection closes
      * with the process. Input pipelined after SHUTDOWN is dropped, as Redis never reads
      * it. */
-    if (persist_shutdown(save, nosave) < 0 && !force) {
+    if (persist_shutdown(save, nosave, force) < 0 && !force) {
         reply_error(&c->out, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }

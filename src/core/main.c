@@ -329,7 +329,7 @@ static long cron(ev_loop *loop, long long id, void *data)
         log_warning("Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT"
                                                                                : "SIGTERM");
         got_signal = 0;
-        if (persist_shutdown(false, false) < 0) {
+        if (persist_shutdown(false, false, false) < 0) {
             log_warning("SIGTERM received but errors trying to shut down the server, check "
                         "the logs for more information");
         } else {

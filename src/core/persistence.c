@@ -291,7 +291,7 @@ void persist_cron(void)
     }
 }
 
-int persist_shutdown(bool force_save, bool nosave)
+int persist_shutdown(bool force_save, bool nosave, bool force)
 {
     if (persist.loading) {
         return 0; /* never save a partial dataset over the file being loaded */
@@ -300,7 +300,9 @@ int persist_shutdown(bool force_save, bool nosave)
         log_warning("There is a child saving an .rdb. Killing it!");
         kill_bgsave();
     }
-    aof_shutdown(); /* stops a rewrite; writes and fsyncs what is logged */
+    if (aof_shutdown(force) < 0) { /* stops a rewrite; writes and fsyncs what is logged */
+        return -1;
+    }
     if (nosave || (!force_save && !persist_has_save_rules())) {
         return 0;
     }

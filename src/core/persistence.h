@@ -43,9 +43,11 @@ int persist_save(void);
 int persist_bgsave(void);
 /* Cron: reads the child's progress, reaps it, runs save rules and scheduled saves. */
 void persist_cron(void);
-/* Shutdown: kills a BGSAVE child; saves when asked (force_save) or when save rules exist
- * (unless nosave). 0, or -1 when the save failed (the server must not exit). */
-int persist_shutdown(bool force_save, bool nosave);
+/* Shutdown, as Redis's prepareForShutdown: kills a BGSAVE child, stops an AOF rewrite and
+ * fsyncs the AOF (aof_shutdown: refused while the first AOF is written, unless force),
+ * saves when asked (force_save) or when save rules exist (unless nosave). 0, or -1 when
+ * something failed (the server must not exit, unless SHUTDOWN FORCE). */
+int persist_shutdown(bool force_save, bool nosave, bool force);
 /* After FLUSHALL (Redis's flushAllDataAndResetRDB): a running BGSAVE child is killed and,
  * with save rules, the now empty dataset is saved. */
 void persist_after_flushall(void);

@@ -611,11 +611,22 @@ const char *aof_apply_appendonly(void)
     return NULL;
 }
 
-void aof_shutdown(void)
+int aof_shutdown(bool force)
 {
-    kill_rewrite();
+    if (child_kind() == CHILD_AOF) {
+        /* Without its first base the log is not the dataset yet: exiting loses it. */
+        if (aof.state == AOF_WAIT_REWRITE) {
+            if (!force) {
+                log_warning("Writing initial AOF, can't exit.");
+                return -1;
+            }
+            log_warning("Writing initial AOF. Exit anyway.");
+        }
+        log_warning("There is a child rewriting the AOF. Killing it!");
+        kill_rewrite();
+    }
     if (aof.state == AOF_OFF) {
-        return;
+        return 0;
     }
     flush_buffer(false);
     if (aof.fd >= 0) {
@@ -623,6 +634,7 @@ void aof_shutdown(void)
         fdatasync(aof.fd);
     }
     fsyncer_drain();
+    return 0;
 }
 
 /* ---- start-up ---- */

@@ -56,8 +56,9 @@ void aof_write_barrier(void);
 /* Server cron: reaps the rewrite child, starts scheduled and automatic rewrites. */
 void aof_cron(void);
 /* Shutdown (persist_shutdown): stops a rewrite child, writes and fsyncs what is
- * buffered. */
-void aof_shutdown(void);
+ * buffered. -1 (nothing done) while the first base of a just enabled AOF is being
+ * written, unless force (SHUTDOWN FORCE), as Redis. */
+int aof_shutdown(bool force);
 /* CONFIG SET appendonly: starts (with a rewrite) or stops logging. NULL or an error. */
 const char *aof_apply_appendonly(void);
 

@@ -459,6 +459,25 @@ def test_config_set_appendonly(workdir):
     assert s.client().get("later") == b"x"
 
 
+def test_shutdown_while_writing_the_first_aof(workdir):
+    """CONFIG SET appendonly yes starts the first rewrite; until it is done SHUTDOWN and
+    SIGTERM are refused (the log is not the dataset yet); SHUTDOWN FORCE exits."""
+    s = Proc(workdir)
+    r = s.client()
+    r.mset({"key:%d" % i: i for i in range(500)})
+    r.config_set("rdb-key-save-delay", 4000)
+    assert r.config_set("appendonly", "yes")
+    raw = Raw(s)
+    assert raw("SHUTDOWN") == Err("ERR Errors trying to SHUTDOWN. Check logs.")
+    s.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    assert raw("PING") == "PONG"
+    assert "Writing initial AOF, can't exit." in s.log()
+    raw.send(b"SHUTDOWN FORCE\r\n")
+    assert s.proc.wait(20) == 0
+    assert "Writing initial AOF. Exit anyway." in s.log()
+
+
 def test_config_directives(workdir):
     s = Proc(workdir)
     r = s.client()
