@@ -1052,6 +1052,16 @@ def test_write_error_refuses_writes(workdir):
     assert raw("PING") == Err("MISCONF Errors writing to the AOF file: No space left on device")
     assert raw("GET", "k") == b"v"
     assert s.client().info("persistence")["aof_last_write_status"] == "err"
+    # a failed BGSAVE too: Redis names the snapshot's error first
+    os.makedirs(os.path.join(workdir, "dump.rdb", "x"))
+    r = s.client()
+    r.config_set("save", "900 1")
+    r.bgsave()
+    wait_info(r, lambda i: not i["rdb_bgsave_in_progress"] and
+              i["rdb_last_bgsave_status"] == "err")
+    reply = raw("SET", "b", "2")
+    assert isinstance(reply, Err) and reply.startswith(
+        "MISCONF Redis is configured to save RDB snapshots")
 
 
 def test_reply_follows_the_write(workdir):
