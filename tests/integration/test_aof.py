@@ -478,6 +478,26 @@ def test_shutdown_while_writing_the_first_aof(workdir):
     assert "Writing initial AOF. Exit anyway." in s.log()
 
 
+def test_debug_reload_with_appendonly(workdir):
+    """DEBUG RELOAD goes through the RDB file (saved, emptied, loaded) and leaves the AOF
+    alone: nothing of it is logged, and the AOF still rebuilds the dataset."""
+    s = Proc(workdir, "--appendonly", "yes", "--enable-debug-command", "yes")
+    r = s.client()
+    r.set("k", "v")
+    r.rpush("l", "a", "b")
+    before = snapshot(r)
+    assert r.execute_command("DEBUG", "RELOAD") in (True, b"OK")
+    assert snapshot(r) == before
+    assert os.path.exists(os.path.join(workdir, "dump.rdb"))
+    time.sleep(0.05)
+    names = [c[0].lower() for c in incr_commands(workdir)]
+    assert names == [b"select", b"set", b"rpush"]
+    s.stop()
+    os.remove(os.path.join(workdir, "dump.rdb"))
+    s = Proc(workdir, "--appendonly", "yes")
+    assert snapshot(s.client()) == before
+
+
 def test_config_directives(workdir):
     s = Proc(workdir)
     r = s.client()
