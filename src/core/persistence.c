@@ -427,7 +427,9 @@ int persist_load_at_startup(volatile sig_atomic_t *signal_flag)
     }
     load_serving = false;
     load_signal = NULL;
-    srv.dirty = 0;
+    if (!aof_cfg.appendonly) {
+        srv.dirty = 0; /* an AOF's replayed commands stay counted, as in Redis */
+    }
     if (aof < 0 && aof != AOF_STARTUP_ABORTED) {
         return -1; /* the AOF code said why */
     }

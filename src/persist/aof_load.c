@@ -66,9 +66,12 @@ static long long load_preamble(const char *path, const char *name, long long siz
     o.skip_expired = false; /* as Redis: an AOF keeps what the RDB part holds */
     rdb_load_stats st;
     rdb_error err;
-    notify_suspend(true); /* an RDB part raises no events; the commands after it do */
+    /* An RDB part raises no events and counts no changes; the commands after it do. */
+    long long dirty = srv.dirty;
+    notify_suspend(true);
     int r = rdb_load_fd(fd, size, &o, &st, &err);
     notify_suspend(false);
+    srv.dirty = dirty;
     close(fd);
     if (r == RDB_ERR_ABORTED) {
         *rc = AOF_LOAD_ABORTED;
@@ -80,6 +83,8 @@ static long long load_preamble(const char *path, const char *name, long long siz
         *rc = AOF_LOAD_FAILED;
         return -1;
     }
+    persist.last_load_keys_loaded = st.keys_loaded;
+    persist.last_load_keys_expired = st.keys_expired;
     log_notice("Reading the remaining AOF tail...");
     return st.bytes;
 }

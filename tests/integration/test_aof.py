@@ -498,6 +498,22 @@ def test_debug_reload_with_appendonly(workdir):
     assert snapshot(s.client()) == before
 
 
+def test_load_counters(workdir):
+    """After loading an AOF with an RDB base: the base's keys count as loaded keys, the
+    replayed commands as changes since the last save (as Redis 7.0)."""
+    s = Proc(workdir, "--appendonly", "yes")
+    r = s.client()
+    r.mset({"k%d" % i: i for i in range(10)})
+    r.bgrewriteaof()
+    wait_rewrite_done(r)
+    r.set("after", "1")
+    s.stop()
+    s = Proc(workdir, "--appendonly", "yes")
+    info = s.client().info("persistence")
+    assert info["rdb_last_load_keys_loaded"] == 10
+    assert info["rdb_changes_since_last_save"] == 1
+
+
 def test_config_directives(workdir):
     s = Proc(workdir)
     r = s.client()
