@@ -11,7 +11,11 @@
  * a forked child while the parent keeps appending to a new incremental file; when the
  * child is done the manifest is switched atomically and the old files deleted.
  *
- * Start-up replays base and incremental files through the real command handlers.
+ * The base is an RDB snapshot (.base.rdb) with aof-use-rdb-preamble yes, Redis's default,
+ * else commands (.base.aof). The rewrite child is persist/child.h's, shared with BGSAVE.
+ *
+ * Start-up (with appendonly yes, instead of the RDB file) loads an RDB base with the
+ * snapshot loader and replays commands through the real command handlers.
  */
 #ifndef KV_AOF_H
 #define KV_AOF_H
