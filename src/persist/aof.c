@@ -367,6 +367,19 @@ static bool rewrite_limited(void)
 
 static void rewrite_done(pid_t pid, bool ok, int bysignal);
 
+/* What a rewrite child that did not finish may leave: its base file, and the RDB
+ * writer's own temp file (the snapshot is written there, then renamed). */
+static void remove_child_temp(pid_t pid)
+{
+    char name[64], path[4096];
+    snprintf(name, sizeof(name), "temp-rewriteaof-bg-%d.aof", (int)pid);
+    path_of(path, sizeof(path), name);
+    unlink(path);
+    snprintf(name, sizeof(name), "temp-%d.rdb", (int)pid);
+    path_of(path, sizeof(path), name);
+    unlink(path);
+}
+
 static int rewrite_start(void)
 {
     if (child_active()) {
@@ -425,10 +438,7 @@ static void delete_history(void)
 
 static void rewrite_failed(pid_t pid)
 {
-    char name[64], path[4096];
-    snprintf(name, sizeof(name), "temp-rewriteaof-bg-%d.aof", (int)pid);
-    path_of(path, sizeof(path), name);
-    unlink(path);
+    remove_child_temp(pid);
     aof.last_bgrewrite_ok = false;
     aof.consecutive_failures++;
     aof.last_failure_ms = clock_ms();
@@ -545,10 +555,7 @@ static void kill_rewrite(void)
     pid_t pid = child_pid();
     log_notice("Killing running AOF rewrite child: %ld", (long)pid);
     child_kill();
-    char name[64], path[4096];
-    snprintf(name, sizeof(name), "temp-rewriteaof-bg-%d.aof", (int)pid);
-    path_of(path, sizeof(path), name);
-    unlink(path);
+    remove_child_temp(pid);
 }
 
 static void stop_appendonly(void)

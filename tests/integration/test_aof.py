@@ -476,6 +476,9 @@ def test_shutdown_while_writing_the_first_aof(workdir):
     raw.send(b"SHUTDOWN FORCE\r\n")
     assert s.proc.wait(20) == 0
     assert "Writing initial AOF. Exit anyway." in s.log()
+    left = glob.glob(os.path.join(workdir, "**", "temp-*rewriteaof*"), recursive=True)
+    left += glob.glob(os.path.join(workdir, "**", "temp-*.rdb"), recursive=True)
+    assert left == []  # the killed child's files are gone
 
 
 def test_debug_reload_with_appendonly(workdir):
