@@ -827,6 +827,11 @@ def test_old_style_file_with_rdb_preamble(workdir):
         s.stop()
     assert snaps[0] == snaps[1]
     assert snaps[1][(0, b"tail")][1] == b"yes"
+    if not IS_REDIS:  # --check-aof reports as redis-check-aof: the RDB part, then the tail
+        path = os.path.join(workdir, "appendonly.aof")
+        ours = subprocess.run([SERVER, "--check-aof", path], capture_output=True, text=True)
+        ref = subprocess.run(["/usr/bin/redis-check-aof", path], capture_output=True, text=True)
+        assert (ours.returncode, ours.stdout) == (ref.returncode, ref.stdout)
 
 
 def test_appendonly_yes_ignores_the_rdb_file(workdir):
