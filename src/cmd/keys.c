@@ -32,6 +32,7 @@
 #include "core/families.h"
 #include "core/persistence.h"
 #include "db/evict.h"
+#include "persist/propagate.h"
 #include "pubsub/notify.h"
 #include "types/types.h"
 
@@ -246,13 +247,25 @@ static void expire_generic(client *c, int64_t basetime, long long unit_ms)
         reply_int(&c->out, 0);
         return;
     }
-    if (when <= db_now_ms) {
+    if (when <= db_now_ms && !db_expiry_paused) {
         /* Already in the past: a deletion, not an expiry (no expired_keys count). */
         db_delete(c->db, c->argv[1]);
         notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
+        if (propagate_on) {
+            kstr argv[2] = {KSTR_LIT("DEL"), c->argv[1]};
+            propagate_rewrite(argv, 2);
+        }
     } else {
         db_set_expire(c->db, ref, when);
         notify_keyspace_event(NOTIFY_GENERIC, "expire", c->db, c->argv[1]);
+        if (propagate_on) {
+            /* PEXPIREAT <absolute ms>. The NX/XX/GT/LT condition held here, and the
+             * replay meets the same state, so it is left out. */
+            char ms[24];
+            kstr argv[3] = {KSTR_LIT("PEXPIREAT"), c->argv[1],
+                            kstr_make(ms, ll_to_str(ms, when))};
+            propagate_rewrite(argv, 3);
+        }
     }
     reply_int(&c->out, 1);
     return;

@@ -26,6 +26,7 @@
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/child.h"
 #include "persist/rdb.h"
 
 /* ---- INFO, TIME, LASTSAVE ---- */
@@ -55,7 +56,7 @@ static void cmd_lastsave(client *c)
 
 static void cmd_save(client *c)
 {
-    if (persist_child_active()) {
+    if (child_kind() == CHILD_RDB) {
         reply_error(&c->out, "ERR Background save already in progress");
         return;
     }
@@ -74,9 +75,13 @@ static void cmd_bgsave(client *c)
     }
     /* SCHEDULE waits for another kind of child (AOF rewrite); with none, it starts now.
      * Inside EXEC the save is always deferred to the cron, as Redis does. */
-    if (persist_child_active()) {
+    if (child_kind() == CHILD_RDB) {
         reply_error(&c->out, "ERR Background save already in progress");
-    } else if (c->flags & CLIENT_MULTI) {
+    } else if (child_active() && c->argc == 1 && !(c->flags & CLIENT_MULTI)) {
+        reply_error(&c->out, "ERR Another child process is active (AOF?): can't BGSAVE right "
+                             "now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever "
+                             "possible.");
+    } else if (child_active() || (c->flags & CLIENT_MULTI)) {
         persist.scheduled = true;
         reply_simple(&c->out, "Background saving scheduled");
     } else if (persist_bgsave() == 0) {
@@ -129,7 +134,7 @@ static void cmd_shutdown(client *c)
      * FORCE shuts down anyway. Redis sends no reply on success: the connection closes
      * with the process. Input pipelined after SHUTDOWN is dropped, as Redis never reads
      * it. */
-    if (persist_shutdown(save, nosave) < 0 && !force) {
+    if (persist_shutdown(save, nosave, force) < 0 && !force) {
         reply_error(&c->out, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }

@@ -32,6 +32,7 @@
 #include "core/server.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/propagate.h"
 
 typedef struct bnode {
     client *c;
@@ -491,7 +492,14 @@ static bool serve_client(client *c, kstr key)
     c->out.discard = (c->flags & CLIENT_REPLY_OFF) != 0;
     long long errors_before = c->out.errors;
     uint64_t start = clock_mono_us();
+    bool propagating = propagate_on;
+    if (propagating) {
+        propagate_enter(c->db->id); /* a unit of its own; serve functions rewrite */
+    }
     bool served = b->serve(c, key);
+    if (propagating) {
+        propagate_leave(NULL, 0);
+    }
     long long dur = (long long)(clock_mono_us() - start);
     if (served) {
         command_stats *st = &b->cmd->stats;

@@ -46,6 +46,7 @@ static client **unblocked;     /* CLIENT_UNBLOCKED clients, in unblock order */
 static size_t nunblocked, capunblocked;
 
 static void on_event(ev_loop *loop, int fd, void *data, int mask);
+void (*client_write_barrier)(void);
 
 void client_setup(void)
 {
@@ -530,6 +531,9 @@ static void on_event(ev_loop *loop, int fd, void *data, int mask)
     if (mask & EV_READ) {
         read_and_process(c);
     } else if (mask & EV_WRITE) {
+        if (client_write_barrier) {
+            client_write_barrier();
+        }
         write_client(c);
     }
 }
@@ -569,6 +573,13 @@ static void run_unblocked(void)
         client_after_reply(c);
     }
     nunblocked = 0;
+}
+
+void client_run_unblocked(void)
+{
+    if (nunblocked) {
+        run_unblocked();
+    }
 }
 
 void client_flush_pending(void)

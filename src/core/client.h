@@ -93,6 +93,13 @@ void client_close(client *c);          /* immediate: only from the loop, never a
 void client_close_async(client *c);    /* from handlers */
 void client_free_closed(void);         /* before-sleep: frees CLOSE_ASAP clients */
 void client_flush_pending(void);       /* before-sleep: writes buffered replies */
+/* before-sleep: runs what unblocked clients pipelined (client_flush_pending does it too;
+ * call it first when something must happen between those commands and the writes). */
+void client_run_unblocked(void);
+/* Runs before replies are written outside before-sleep (a socket that became writable
+ * mid-turn may carry replies to commands of this turn): the AOF with appendfsync always
+ * must reach the disk first. NULL: nothing to do. */
+extern void (*client_write_barrier)(void);
 void client_after_reply(client *c);    /* accounting after a reply was queued */
 /* c left the blocked state: the requests it pipelined meanwhile run before the loop
  * sleeps (never nested inside another client's command). */

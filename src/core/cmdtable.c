@@ -27,6 +27,7 @@ static command *const families[] = {
     list_commands,   hash_commands,    set_commands,
     zset_commands,   pubsub_commands,
     memory_commands,
+    aof_commands,
 };
 
 #define LOOKUP_SLOTS 1024 /* power of two, at least 4x the commands: short probes */

@@ -27,6 +27,7 @@
 #include "db/db.h"
 #include "db/evict.h"
 #include "obs/slowlog.h"
+#include "persist/aof.h"
 #include "pubsub/notify.h"
 #include "types/limits.h"
 
@@ -35,10 +36,9 @@ enum {
     F_IMMUTABLE = 1,
     F_SENSITIVE = 2,
     F_PROTECTED = 4, /* as Redis with enable-protected-configs no: only set at start-up */
-    F_FIXED = 8,     /* a fact of this build (no persistence, no eviction yet): shown by
-                        CONFIG GET, accepted only with the value it has */
     F_MULTIARG = 16, /* the value is several words (bind, limit classes): a config line
                         may give them as separate arguments, CONFIG REWRITE writes them bare */
+    F_HIDDEN = 32,   /* a test hook, as Redis's HIDDEN_CONFIG: CONFIG GET by name only */
 };
 
 typedef struct directive {
@@ -137,7 +137,6 @@ static const char *apply_maxmemory(void)
 }
 
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
-static bool fixed_appendonly;
 
 static const directive table[] = {
     {"port", K_INT, &srv.cfg.port, 0, 65535, "6379", 0, NULL, apply_listen},
@@ -195,6 +194,21 @@ static const directive table[] = {
     {"zset-max-ziplist-entries", K_LL, TL(zset_max_listpack_entries), 0, LONG_MAX, "128", 0},
     {"zset-max-listpack-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
     {"zset-max-ziplist-value", K_LL, TL(zset_max_listpack_value), 0, LONG_MAX, "64", 0},
+#define AC(field) (&aof_cfg.field)
+    {"appendonly", K_BOOL, AC(appendonly), 0, 1, "no", 0, NULL, aof_apply_appendonly},
+    {"appendfsync", K_ENUM, AC(appendfsync), 0, 0, "everysec", 0, aof_fsync_names, NULL},
+    {"appendfilename", K_STRING, AC(appendfilename), 0, 0, "appendonly.aof", F_IMMUTABLE, NULL},
+    {"appenddirname", K_STRING, AC(appenddirname), 0, 0, "appendonlydir", F_IMMUTABLE, NULL},
+    {"auto-aof-rewrite-percentage", K_INT, AC(auto_rewrite_percentage), 0, INT_MAX, "100", 0},
+    {"auto-aof-rewrite-min-size", K_MEM, AC(auto_rewrite_min_size), 0, LLONG_MAX, "67108864",
+     0},
+    {"aof-load-truncated", K_BOOL, AC(load_truncated), 0, 1, "yes", 0, NULL},
+    {"aof-use-rdb-preamble", K_BOOL, AC(use_rdb_preamble), 0, 1, "yes", 0, NULL},
+    {"aof-timestamp-enabled", K_BOOL, AC(timestamp_enabled), 0, 1, "no", 0, NULL},
+    {"aof-rewrite-incremental-fsync", K_BOOL, AC(rewrite_incremental_fsync), 0, 1, "yes", 0,
+     NULL},
+    {"no-appendfsync-on-rewrite", K_BOOL, AC(no_fsync_on_rewrite), 0, 1, "no", 0, NULL},
+    {"aof-disable-auto-gc", K_BOOL, AC(disable_auto_gc), 0, 1, "no", 0, NULL},
     {"save", K_STRING, &srv.cfg.save, 0, 0, "3600 1 300 100 60 10000", F_MULTIARG, NULL,
      apply_save},
     {"dbfilename", K_STRING, &srv.cfg.dbfilename, 0, 0, "dump.rdb", F_PROTECTED, NULL,
@@ -203,8 +217,8 @@ static const directive table[] = {
     {"rdbchecksum", K_BOOL, &srv.cfg.rdbchecksum, 0, 1, "yes", 0, NULL, NULL},
     {"stop-writes-on-bgsave-error", K_BOOL, &srv.cfg.stop_writes_on_bgsave_error, 0, 1, "yes",
      0, NULL, NULL},
-    /* A fact until the append-only file (issue 6) lands. */
-    {"appendonly", K_BOOL, &fixed_appendonly, 0, 1, "no", F_FIXED, NULL, NULL},
+    {"rdb-key-save-delay", K_INT, &srv.cfg.rdb_key_save_delay, INT_MIN, INT_MAX, "0", F_HIDDEN,
+     NULL, NULL},
 #define EV(field) (&evict_cfg.field)
     {"maxmemory", K_MEM, EV(maxmemory), 0, LLONG_MAX, "0", 0, NULL, apply_maxmemory},
     {"maxmemory-policy", K_ENUM, EV(policy), 0, 0, "noeviction", 0, evict_policy_names,
@@ -221,42 +235,35 @@ static const char *const unimplemented[] = {
     "acl-pubsub-default", "aclfile", "acllog-max-len", "active-defrag-cycle-max",
     "active-defrag-cycle-min", "active-defrag-ignore-bytes", "active-defrag-max-scan-fields",
     "active-defrag-threshold-lower", "active-defrag-threshold-upper", "active-expire-effort",
-    "activedefrag", "activerehashing", "aof-disable-auto-gc", "aof-load-truncated",
-    "aof-rewrite-incremental-fsync", "aof-timestamp-enabled", "aof-use-rdb-preamble",
-    "aof_rewrite_cpulist", "appenddirname", "appendfilename", "appendfsync", "appendonly",
-    "auto-aof-rewrite-min-size", "auto-aof-rewrite-percentage", "bgsave_cpulist",
+    "activedefrag", "activerehashing", "aof_rewrite_cpulist", "bgsave_cpulist",
     "bind-source-addr", "bio_cpulist", "busy-reply-threshold",
     "cluster-allow-pubsubshard-when-down", "cluster-allow-reads-when-down",
-    "cluster-allow-replica-migration", "cluster-announce-bus-port",
-    "cluster-announce-hostname", "cluster-announce-ip", "cluster-announce-port",
-    "cluster-announce-tls-port", "cluster-config-file", "cluster-enabled",
-    "cluster-link-sendbuf-limit", "cluster-migration-barrier", "cluster-node-timeout",
-    "cluster-port", "cluster-preferred-endpoint-type", "cluster-replica-no-failover",
+    "cluster-allow-replica-migration", "cluster-announce-bus-port", "cluster-announce-hostname",
+    "cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port",
+    "cluster-config-file", "cluster-enabled", "cluster-link-sendbuf-limit",
+    "cluster-migration-barrier", "cluster-node-timeout", "cluster-port",
+    "cluster-preferred-endpoint-type", "cluster-replica-no-failover",
     "cluster-replica-validity-factor", "cluster-require-full-coverage",
     "cluster-slave-no-failover", "cluster-slave-validity-factor", "crash-log-enabled",
-    "crash-memcheck-enabled", "dbfilename", "disable-thp", "dynamic-hz",
-    "enable-debug-command", "enable-module-command", "enable-protected-configs",
-    "hll-sparse-max-bytes", "ignore-warnings", "include", "io-threads", "io-threads-do-reads",
-    "jemalloc-bg-thread", "latency-monitor-threshold", "latency-tracking",
-    "latency-tracking-info-percentiles", "lazyfree-lazy-eviction", "lazyfree-lazy-expire",
-    "lazyfree-lazy-server-del", "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush",
-    "lfu-decay-time", "lfu-log-factor", "loadmodule", "lua-time-limit", "masterauth",
-    "masteruser", "maxmemory", "maxmemory-clients", "maxmemory-eviction-tenacity",
-    "maxmemory-policy", "maxmemory-samples", "min-replicas-max-lag", "min-replicas-to-write",
-    "min-slaves-max-lag", "min-slaves-to-write", "no-appendfsync-on-rewrite",
-    "oom-score-adj", "oom-score-adj-values", "proc-title-template",
+    "crash-memcheck-enabled", "disable-thp", "dynamic-hz", "enable-module-command",
+    "enable-protected-configs", "hll-sparse-max-bytes", "ignore-warnings", "include",
+    "io-threads", "io-threads-do-reads", "jemalloc-bg-thread", "latency-monitor-threshold",
+    "latency-tracking", "latency-tracking-info-percentiles", "lazyfree-lazy-eviction",
+    "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
+    "lazyfree-lazy-user-flush", "loadmodule", "lua-time-limit", "masterauth", "masteruser",
+    "maxmemory-clients", "min-replicas-max-lag", "min-replicas-to-write", "min-slaves-max-lag",
+    "min-slaves-to-write", "oom-score-adj", "oom-score-adj-values", "proc-title-template",
     "propagation-error-behavior", "protected-mode", "rdb-del-sync-files",
-    "rdb-save-incremental-fsync", "rdbchecksum", "rdbcompression", "rename-command",
-    "repl-backlog-size", "repl-backlog-ttl", "repl-disable-tcp-nodelay", "repl-diskless-load",
-    "repl-diskless-sync", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas",
-    "repl-ping-replica-period", "repl-ping-slave-period", "repl-timeout",
-    "replica-announce-ip", "replica-announce-port", "replica-announced",
-    "replica-ignore-disk-write-errors", "replica-ignore-maxmemory", "replica-lazy-flush",
-    "replica-priority", "replica-read-only", "replica-serve-stale-data", "replicaof",
-    "sanitize-dump-payload", "save", "server_cpulist", "set-proc-title", "shutdown-on-sigint",
-    "shutdown-on-sigterm", "shutdown-timeout", "slave-announce-ip", "slave-announce-port",
-    "slave-ignore-maxmemory", "slave-lazy-flush", "slave-priority", "slave-read-only",
-    "slave-serve-stale-data", "slaveof", "socket-mark-id", "stop-writes-on-bgsave-error",
+    "rdb-save-incremental-fsync", "rename-command", "repl-backlog-size", "repl-backlog-ttl",
+    "repl-disable-tcp-nodelay", "repl-diskless-load", "repl-diskless-sync",
+    "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas", "repl-ping-replica-period",
+    "repl-ping-slave-period", "repl-timeout", "replica-announce-ip", "replica-announce-port",
+    "replica-announced", "replica-ignore-disk-write-errors", "replica-ignore-maxmemory",
+    "replica-lazy-flush", "replica-priority", "replica-read-only", "replica-serve-stale-data",
+    "replicaof", "sanitize-dump-payload", "server_cpulist", "set-proc-title",
+    "shutdown-on-sigint", "shutdown-on-sigterm", "shutdown-timeout", "slave-announce-ip",
+    "slave-announce-port", "slave-ignore-maxmemory", "slave-lazy-flush", "slave-priority",
+    "slave-read-only", "slave-serve-stale-data", "slaveof", "socket-mark-id",
     "stream-node-max-bytes", "stream-node-max-entries", "supervised", "syslog-enabled",
     "syslog-facility", "syslog-ident", "tls-auth-clients", "tls-ca-cert-dir",
     "tls-ca-cert-file", "tls-cert-file", "tls-ciphers", "tls-ciphersuites",
@@ -478,16 +485,6 @@ static int load_text(char *text)
         }
         const char *name = line + args[0].off;
         const directive *d = find(name, args[0].len);
-        if (d && (d->flags & F_FIXED)) {
-            char cur[64];
-            format_value(d, cur, sizeof(cur));
-            if (!(argc == 2 && strlen(cur) == args[1].len &&
-                  !strncasecmp(cur, line + args[1].off, args[1].len))) {
-                size_t w = strlen(warnings);
-                snprintf(warnings + w, sizeof(warnings) - w, "%s\n", d->name);
-            }
-            continue;
-        }
         if (d && d->ptr == (void *)&srv.cfg.save) {
             /* As Redis: save lines add up (the first replaces the default), "" empties. */
             char joined[1024] = "";
@@ -608,8 +605,9 @@ void cmd_config_get(client *c)
             if (seen[i]) {
                 continue;
             }
-            if (has_glob(arg) ? glob_match(arg.p, arg.len, table[i].name,
-                                           strlen(table[i].name), true)
+            if (has_glob(arg) ? !(table[i].flags & F_HIDDEN) &&
+                                    glob_match(arg.p, arg.len, table[i].name,
+                                               strlen(table[i].name), true)
                               : (strlen(table[i].name) == arg.len &&
                                  !strncasecmp(table[i].name, arg.p, arg.len))) {
                 seen[i] = true;
@@ -669,13 +667,6 @@ void cmd_config_set(client *c)
             why = "can't set immutable config";
         } else if (ds[i]->flags & F_PROTECTED) {
             why = "can't set protected config";
-        } else if (ds[i]->flags & F_FIXED) {
-            char cur[64];
-            kstr v = c->argv[3 + 2 * i];
-            format_value(ds[i], cur, sizeof(cur));
-            if (strlen(cur) != v.len || strncasecmp(cur, v.p, v.len)) {
-                why = "not supported by Kvik yet";
-            }
         }
         if (why) {
             reply_errorf(&c->out, "ERR CONFIG SET failed (possibly related to argument "
@@ -797,7 +788,7 @@ static char *rewrite_text(FILE *old, size_t *len)
         long argc = *t == '#' ? 0 : split_args(copy, strlen(copy), args, 64);
         const directive *d = argc > 0 ? find(copy + args[0].off, args[0].len) : NULL;
         kv_free(copy);
-        if (!d || (d->flags & F_FIXED)) {
+        if (!d) {
             fprintf(out, "%s\n", line);
             continue;
         }
@@ -809,8 +800,7 @@ static char *rewrite_text(FILE *old, size_t *len)
     }
     free(line);
     for (size_t i = 0; i < NTABLE; i++) {
-        if (done[i] || canonical_index(&table[i]) != i || (table[i].flags & F_FIXED) ||
-            is_default(&table[i])) {
+        if (done[i] || canonical_index(&table[i]) != i || is_default(&table[i])) {
             continue;
         }
         if (!signed_already) {

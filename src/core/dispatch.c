@@ -26,6 +26,7 @@
 #include "db/evict.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/propagate.h"
 #include "pubsub/pubsub.h"
 
 /* The command clock. Reading the clock three times per command (wall time for TTLs,
@@ -142,13 +143,6 @@ static void unknown_command(client *c)
                  (int)(c->argv[0].len > 128 ? 128 : c->argv[0].len), c->argv[0].p, args);
 }
 
-#define ERR_MISCONF                                                                       \
-    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "    \
-    "persist to disk. Commands that may modify the data set are disabled, because this "  \
-    "instance is configured to report errors during writes if RDB snapshotting fails "    \
-    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about " \
-    "the RDB error."
-
 /* Replies err (a full error line) for a command refused before it ran. A refused EXEC is
  * answered as Redis does, even outside MULTI: an EXECABORT quoting the refusal, the
  * transaction and the watches dropped, and the EXEC shown to MONITOR all the same. */
@@ -218,7 +212,16 @@ void dispatch_call(client *c, command *cmd)
     c->cmd = cmd;
     uint64_t start = last_mono_us;
     db_now_ms = base_wall_ms + (int64_t)(start - base_mono_us) / 1000;
+    /* Captured once: a CONFIG SET appendonly inside the call must not unbalance it. */
+    bool propagating = propagate_on;
+    if (propagating) {
+        propagate_enter(c->db->id);
+    }
     cmd->fn(c);
+    if (propagating) {
+        /* Only write commands replay verbatim (DEBUG POPULATE and the like do not). */
+        propagate_leave((cmd->flags & CMD_WRITE) ? c->argv : NULL, c->argc);
+    }
     last_mono_us = clock_mono_us();
     long long dur = (long long)(last_mono_us - start);
 
@@ -289,6 +292,7 @@ void dispatch_command(client *c)
     }
 
     command *cmd = resolve(c);
+    const char *misconf;
     if (cmd) {
         /* CLIENT LIST's cmd=: the last command sent, run or queued; while EXEC replays
          * the queue it stays "exec", as in Redis. */
@@ -304,11 +308,11 @@ void dispatch_command(client *c)
         refuse(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         cmd->stats.rejected_calls++;
         rejected(c);
-    } else if (persist_writes_denied() &&
+    } else if ((misconf = persist_misconf()) != NULL &&
                ((cmd->flags & CMD_WRITE) || (!cmd->parent && !strcmp(cmd->name, "ping")) ||
                 (!cmd->parent && !strcmp(cmd->name, "exec") &&
                  (multi_queued_flags(c) & CMD_WRITE)))) {
-        refuse(c, cmd, ERR_MISCONF);
+        refuse(c, cmd, misconf);
         cmd->stats.rejected_calls++;
         rejected(c);
     } else if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {

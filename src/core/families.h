@@ -17,5 +17,6 @@ extern command zset_commands[];   /* types/zset.c */
 extern command multi_commands[];  /* core/multi.c: MULTI EXEC DISCARD WATCH UNWATCH */
 extern command pubsub_commands[]; /* pubsub/pubsub.c: (P|S)SUBSCRIBE, PUBLISH, PUBSUB ... */
 extern command memory_commands[]; /* cmd/memory.c: MEMORY and its subcommands */
+extern command aof_commands[];    /* persist/aof.c: BGREWRITEAOF */
 
 #endif

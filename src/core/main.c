@@ -31,6 +31,9 @@
 #include "net/net.h"
 #include "obs/info.h"
 #include "obs/slowlog.h"
+#include "persist/aof.h"
+#include "persist/child.h"
+#include "persist/fsyncer.h"
 #include "types/types.h"
 
 #define RESERVED_FDS 32
@@ -44,7 +47,8 @@ static void usage(FILE *fp, int code)
             "Usage: ./kvik-server [/path/to/kvik.conf] [options] [-]\n"
             "       ./kvik-server - (read config from stdin)\n"
             "       ./kvik-server -v or --version\n"
-            "       ./kvik-server -h or --help\n\n"
+            "       ./kvik-server -h or --help\n"
+            "       ./kvik-server --check-aof [--fix] <file.manifest|file.aof>\n\n"
             "Examples:\n"
             "       ./kvik-server (run the server with default config)\n"
             "       ./kvik-server /etc/kvik/6379.conf\n"
@@ -326,7 +330,7 @@ static long cron(ev_loop *loop, long long id, void *data)
         log_warning("Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT"
                                                                                : "SIGTERM");
         got_signal = 0;
-        if (persist_shutdown(false, false) < 0) {
+        if (persist_shutdown(false, false, false) < 0) {
             log_warning("SIGTERM received but errors trying to shut down the server, check "
                         "the logs for more information");
         } else {
@@ -334,15 +338,17 @@ static long cron(ev_loop *loop, long long id, void *data)
             return EV_NOMORE;
         }
     }
+    child_cron();
     persist_cron();
     client_cron(now);
     if (!srv.active_expire_disabled) {
         db_expire_cycle((uint64_t)period * 1000 / 4); /* at most 25% of the time */
         hash_expire_cycle((uint64_t)period * 1000 / 4);
     }
-    if (!persist_child_active()) {
-        db_rehash(1); /* moving entries would copy pages the BGSAVE child still shares */
+    if (!child_active()) {
+        db_rehash(1); /* moving entries would copy pages the child still shares */
     }
+    aof_cron();
     info_cron();
     return period;
 }
@@ -362,6 +368,10 @@ static long evict_timer(ev_loop *loop, long long id, void *data)
 
 static void before_sleep(ev_loop *loop)
 {
+    /* The AOF is written (and fsynced with appendfsync always) after every command of
+     * this turn ran and before any reply leaves: nothing is acknowledged unlogged. */
+    client_run_unblocked();
+    aof_before_sleep();
     if (evict_pending() && evict_timer_id < 0) {
         evict_timer_id = ev_timer_add(loop, 0, evict_timer, NULL);
     }
@@ -402,6 +412,12 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
             usage(stdout, 0);
+        }
+        if (!strcmp(argv[1], "--check-aof")) {
+            config_set_defaults(); /* an RDB preamble is checked with the RDB loader */
+            hash_setup();
+            types_setup();
+            return aof_check_main(argc - 2, argv + 2);
         }
     }
     if (argc == 3 && !strcmp(argv[1], "--check-rdb")) {
@@ -491,6 +507,7 @@ int main(int argc, char **argv)
     write_pidfile();
     log_notice("Kvik %s, port: %d, PID: %d", KVIK_VERSION, srv.cfg.port, (int)getpid());
     log_notice("Server initialized");
+    client_write_barrier = aof_write_barrier;
     int loaded = persist_load_at_startup(&got_signal);
     if (loaded < 0) {
         return 1;
@@ -510,6 +527,7 @@ int main(int argc, char **argv)
         client_close(client_first());
     }
     slowlog_reset();
+    fsyncer_teardown();
     db_teardown();
     lazyfree_teardown();
     ev_destroy(srv.loop);

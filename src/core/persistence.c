@@ -1,36 +1,35 @@
 /* persistence.c - snapshots as the server runs them (see persistence.h).
  *
- * BGSAVE forks. The child writes the snapshot of the keyspace it inherited (copy-on-write
- * pages) through persist/rdb.c and exits; the parent keeps serving and reaps it from the
- * cron. To keep the copy-on-write bill small the parent pauses its own incremental
- * rehashing of the keyspace while a child runs (the server cron asks
- * persist_child_active()), and reads stop touching entries' LRU clocks (kobj_lru_frozen),
- * as in Redis. Fork safety: the lazy-free thread may hold its queue lock or
- * be inside the allocator at the moment of fork(); lazyfree.c's fork hooks take the
- * queue lock around the fork (jemalloc and glibc protect their own locks the same way),
- * and in the child lazy frees run inline, so the child never waits on a thread it does
- * not have.
+ * BGSAVE forks through persist/child.h (the one child facility, shared with the AOF
+ * rewrite: fork safety, reaping, CoW and progress reports live there). The child writes
+ * the snapshot of the keyspace it inherited (copy-on-write pages) through persist/rdb.c
+ * and exits; the parent keeps serving and hears of the end from child_cron(). To keep the
+ * copy-on-write bill small the server cron pauses incremental rehashing while any child
+ * runs.
  *
  * The dirty counter (srv.dirty) counts keyspace changes through the db change hooks: one
  * per changed key (Redis counts elements for some commands; the save rules only compare
  * it against thresholds). A successful save resets it; a BGSAVE subtracts what it had at
  * fork time, so changes made while the child ran still count.
  *
- * Loading at start-up happens after the listeners are open: every 2 MB the loader serves
- * ready clients, which get -LOADING for everything not flagged CMD_LOADING (dispatch
- * checks persist.loading), as Redis does.
+ * Loading at start-up happens after the listeners are open: with appendonly yes the AOF
+ * (persist/aof.h), else the RDB file. Either loader calls persist_loading_begin/end and,
+ * every few MB, persist_loading_serve(): ready clients are served meanwhile and get
+ * -LOADING for everything not flagged CMD_LOADING (dispatch checks persist.loading), as
+ * Redis does. An RDB load (a dump, an AOF's RDB base) raises no keyspace events; the
+ * commands an AOF replays do raise them, as in Redis 7.0.
+ *
+ * MISCONF: writes are refused when the last BGSAVE failed (stop-writes-on-bgsave-error,
+ * with save rules) or the AOF cannot be written; persist_misconf() has Redis's texts.
  */
 #include "core/persistence.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,7 +40,8 @@
 #include "core/client.h"
 #include "core/server.h"
 #include "db/db.h"
-#include "db/lazyfree.h"
+#include "persist/aof.h"
+#include "persist/child.h"
 #include "persist/rdb.h"
 #include "pubsub/notify.h"
 #include "types/types.h"
@@ -49,8 +49,7 @@
 #define BGSAVE_RETRY_DELAY 5 /* seconds before a failed BGSAVE is retried by the rules */
 #define LOAD_EVENTS_BYTES (2 << 20)
 
-struct persistence persist = {.child_pid = -1, .last_bgsave_ok = true,
-                              .last_bgsave_secs = -1, .info_pipe = -1};
+struct persistence persist = {.last_bgsave_ok = true, .last_bgsave_secs = -1};
 
 /* ---- dirty counter ---- */
 
@@ -124,15 +123,39 @@ bool persist_has_save_rules(void)
     return parse_rules(srv.cfg.save, r, 0) > 0;
 }
 
+#define ERR_MISCONF_RDB                                                                   \
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "    \
+    "persist to disk. Commands that may modify the data set are disabled, because this "  \
+    "instance is configured to report errors during writes if RDB snapshotting fails "    \
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about " \
+    "the RDB error."
+
+/* Redis's writeCommandsDeniedByDiskError: the snapshot's error first, then the AOF's. */
+const char *persist_misconf(void)
+{
+    static char aof_err[256];
+    if (persist_writes_denied()) {
+        return ERR_MISCONF_RDB;
+    }
+    if (!aof_refuse_writes) {
+        return NULL;
+    }
+    snprintf(aof_err, sizeof(aof_err), "MISCONF Errors writing to the AOF file: %s",
+             aof_write_error());
+    return aof_err;
+}
+
 bool persist_writes_denied(void)
 {
     return srv.cfg.stop_writes_on_bgsave_error && !persist.last_bgsave_ok &&
            persist_has_save_rules();
 }
 
-bool persist_child_active(void)
+static void remove_temp_file(pid_t pid)
 {
-    return persist.child_pid > 0;
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)pid);
+    unlink(tmp);
 }
 
 /* ---- saving ---- */
@@ -140,19 +163,21 @@ bool persist_child_active(void)
 static rdb_save_opts save_opts(void)
 {
     rdb_save_opts o = {.compress = srv.cfg.rdbcompression, .checksum = srv.cfg.rdbchecksum,
-                       .redis_ver = REDIS_COMPAT_VERSION};
+                       .redis_ver = REDIS_COMPAT_VERSION,
+                       .key_delay_us = srv.cfg.rdb_key_save_delay};
     return o;
 }
 
 int persist_save(void)
 {
-    if (persist_child_active()) {
+    if (child_kind() == CHILD_RDB) {
         log_warning("Background save already in progress");
         return -1;
     }
     rdb_save_opts o = save_opts();
     rdb_save_stats st;
     rdb_error err;
+    persist.saves++; /* rdb_saves counts attempts, as Redis */
     if (rdb_save_file(srv.cfg.dbfilename, &o, &st, &err) != RDB_OK) {
         log_warning("%s", err.msg);
         return -1;
@@ -161,114 +186,20 @@ int persist_save(void)
     srv.dirty = 0;
     srv.lastsave = time(NULL);
     persist.last_bgsave_ok = true;
-    persist.saves++;
     return 0;
-}
-
-/* ---- the child's progress reports ----
- *
- * The child writes fixed-size records (keys written, copy-on-write bytes) into a pipe,
- * about once a second and once at the end; the parent keeps the last one it read. The
- * copy-on-write size is the child's Private_Dirty memory, as Redis measures it: pages
- * that stopped being shared with the parent. */
-
-typedef struct child_report {
-    long long keys, cow;
-    int final;
-} child_report;
-
-static int report_fd = -1;
-static uint64_t last_report_us;
-static long long cow_peak, cow_sum, cow_samples; /* the child's own view, for its log */
-
-static long long private_dirty_bytes(void)
-{
-    FILE *fp = fopen("/proc/self/smaps_rollup", "r");
-    if (!fp) {
-        return 0;
-    }
-    char line[256];
-    long long kb = 0;
-    while (fgets(line, sizeof(line), fp)) {
-        if (!strncmp(line, "Private_Dirty:", 14)) {
-            kb += atoll(line + 14);
-        }
-    }
-    fclose(fp);
-    return kb * 1024;
-}
-
-static void child_report_send(long long keys, int final)
-{
-    if (report_fd < 0) {
-        return;
-    }
-    child_report rep = {keys, private_dirty_bytes(), final};
-    cow_peak = rep.cow > cow_peak ? rep.cow : cow_peak;
-    cow_sum += rep.cow;
-    cow_samples++;
-    /* A full pipe drops the record: the parent only wants the latest. */
-    ssize_t n = write(report_fd, &rep, sizeof(rep));
-    (void)n;
-}
-
-static void child_progress(void *priv, long long keys)
-{
-    uint64_t now = clock_mono_us();
-    if (now - last_report_us >= 1000000) {
-        last_report_us = now;
-        child_report_send(keys, 0);
-    }
-}
-
-static void read_reports(void)
-{
-    child_report rep;
-    while (persist.info_pipe >= 0 &&
-           read(persist.info_pipe, &rep, sizeof(rep)) == (ssize_t)sizeof(rep)) {
-        persist.save_keys_done = rep.keys;
-        persist.cow_bytes = rep.cow;
-        persist.cow_peak = rep.cow > persist.cow_peak ? rep.cow : persist.cow_peak;
-        persist.cow_updated_ms = clock_ms();
-        if (rep.final) {
-            persist.last_cow_bytes = rep.cow;
-        }
-    }
-}
-
-static void close_reports(void)
-{
-    if (persist.info_pipe >= 0) {
-        close(persist.info_pipe);
-        persist.info_pipe = -1;
-    }
-    persist.save_keys_done = persist.save_keys_total = 0;
-    persist.cow_bytes = persist.cow_peak = 0;
-    persist.cow_updated_ms = 0;
 }
 
 /* The child: write, rename, exit. _exit skips the parent's atexit handlers and stdio
  * buffers, which belong to the parent. */
+static void bgsave_progress(void *priv, long long keys)
+{
+    child_report_progress(keys);
+}
+
 static void child_main(void)
 {
-    log_role = 'C';
-    /* On a busy machine the save yields to the server it forked from: clients' latency
-     * matters more than how soon the file is complete. */
-    if (setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + 5) < 0) {
-        log_verbose("Could not lower the priority of the saving child: %s", strerror(errno));
-    }
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    /* The listeners are the parent's: a child outliving it must not hold the port. */
-    for (int i = 0; i < srv.nlisten; i++) {
-        close(srv.listen_fds[i]);
-    }
-    if (srv.unix_fd >= 0) {
-        close(srv.unix_fd);
-    }
     rdb_save_opts o = save_opts();
-    o.progress = child_progress;
-    last_report_us = clock_mono_us();
+    o.progress = bgsave_progress;
     rdb_save_stats st;
     rdb_error err;
     int rc = rdb_save_file(srv.cfg.dbfilename, &o, &st, &err);
@@ -277,86 +208,23 @@ static void child_main(void)
         _exit(1);
     }
     log_notice("DB saved on disk");
-    child_report_send(st.keys, 1);
-    log_notice("Fork CoW for RDB: current %lld MB, peak %lld MB, average %lld MB",
-               (long long)(private_dirty_bytes() >> 20), cow_peak >> 20,
-               (cow_sum / cow_samples) >> 20);
+    child_report_final(st.keys, "RDB");
     _exit(0);
 }
 
-int persist_bgsave(void)
+static void bgsave_done(pid_t pid, bool ok, int bysignal)
 {
-    if (persist_child_active()) {
-        return -1;
-    }
-    persist.dirty_at_fork = srv.dirty;
-    persist.last_bgsave_try = time(NULL);
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
-        fds[0] = fds[1] = -1;
-    }
-    long long total = 0;
-    for (int i = 0; i < db_count(); i++) {
-        total += (long long)db_size(db_get(i));
-    }
-    uint64_t t0 = clock_mono_us();
-    lazyfree_fork_prepare();
-    pid_t pid = fork();
-    int fork_errno = errno;
-    if (pid == 0) {
-        lazyfree_fork_child();
-        if (fds[0] >= 0) {
-            close(fds[0]);
-        }
-        report_fd = fds[1];
-        child_main();
-    }
-    lazyfree_fork_parent();
-    if (fds[1] >= 0) {
-        close(fds[1]);
-    }
-    persist.last_fork_us = (long long)(clock_mono_us() - t0);
-    if (pid > 0) {
-        persist.total_forks++;
-    }
-    if (pid < 0) {
-        if (fds[0] >= 0) {
-            close(fds[0]);
-        }
-        persist.last_bgsave_ok = false;
-        log_warning("Can't save in background: fork: %s", strerror(fork_errno));
-        return -1;
-    }
-    log_notice("Background saving started by pid %d", (int)pid);
-    persist.child_pid = pid;
-    persist.info_pipe = fds[0];
-    persist.save_keys_total = total;
-    persist.save_keys_done = 0;
-    persist.last_cow_bytes = 0;
-    kobj_lru_frozen = true;
-    persist.child_start_ms = clock_ms();
-    persist.scheduled = false;
-    return 0;
-}
-
-static void child_done(int status)
-{
-    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    read_reports();
-    close_reports();
     persist.last_bgsave_secs = (clock_ms() - persist.child_start_ms) / 1000;
-    persist.child_pid = -1;
-    kobj_lru_frozen = false;
     if (ok) {
         log_notice("Background saving terminated with success");
         srv.dirty -= persist.dirty_at_fork;
         srv.lastsave = time(NULL);
         persist.last_bgsave_ok = true;
-        persist.saves++;
-    } else if (WIFSIGNALED(status)) {
-        log_warning("Background saving terminated by signal %d", WTERMSIG(status));
+    } else if (bysignal) {
+        log_warning("Background saving terminated by signal %d", bysignal);
+        remove_temp_file(pid);
         /* SIGUSR1 is how Redis kills its own child on purpose: not an error then. */
-        if (WTERMSIG(status) != SIGUSR1) {
+        if (bysignal != SIGUSR1) {
             persist.last_bgsave_ok = false;
         }
     } else {
@@ -365,38 +233,43 @@ static void child_done(int status)
     }
 }
 
-static void kill_child(void)
+int persist_bgsave(void)
 {
-    if (!persist_child_active()) {
+    if (child_active()) {
+        return -1;
+    }
+    persist.dirty_at_fork = srv.dirty;
+    persist.last_bgsave_try = time(NULL);
+    pid_t pid = child_fork(CHILD_RDB, bgsave_done);
+    if (pid == 0) {
+        child_main();
+    }
+    if (pid < 0) {
+        persist.last_bgsave_ok = false;
+        log_warning("Can't save in background: fork: %s", strerror(errno));
+        return -1;
+    }
+    log_notice("Background saving started by pid %d", (int)pid);
+    persist.saves++; /* counted when the child starts, as Redis */
+    persist.child_start_ms = clock_ms();
+    persist.scheduled = false;
+    return 0;
+}
+
+/* Stops a running BGSAVE (FLUSHALL, SHUTDOWN): no error, and no temp file left. */
+static void kill_bgsave(void)
+{
+    if (child_kind() != CHILD_RDB) {
         return;
     }
-    pid_t pid = persist.child_pid;
-    kill(pid, SIGUSR1);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    char tmp[64];
-    snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)pid);
-    unlink(tmp);
-    persist.child_pid = -1;
-    close_reports();
-    kobj_lru_frozen = false;
+    pid_t pid = child_pid();
+    child_kill();
+    remove_temp_file(pid);
 }
 
 void persist_cron(void)
 {
-    if (persist_child_active()) {
-        int status;
-        read_reports();
-        pid_t r = waitpid(persist.child_pid, &status, WNOHANG);
-        if (r == persist.child_pid) {
-            child_done(status);
-        } else if (r < 0 && errno == ECHILD) {
-            persist.child_pid = -1;
-            close_reports();
-            kobj_lru_frozen = false;
-            persist.last_bgsave_ok = false;
-        }
+    if (child_active()) {
         return;
     }
     if (persist.scheduled) {
@@ -418,14 +291,17 @@ void persist_cron(void)
     }
 }
 
-int persist_shutdown(bool force_save, bool nosave)
+int persist_shutdown(bool force_save, bool nosave, bool force)
 {
     if (persist.loading) {
         return 0; /* never save a partial dataset over the file being loaded */
     }
-    if (persist_child_active()) {
+    if (child_kind() == CHILD_RDB) {
         log_warning("There is a child saving an .rdb. Killing it!");
-        kill_child();
+        kill_bgsave();
+    }
+    if (aof_shutdown(force) < 0) { /* stops a rewrite; writes and fsyncs what is logged */
+        return -1;
     }
     if (nosave || (!force_save && !persist_has_save_rules())) {
         return 0;
@@ -443,27 +319,50 @@ int persist_shutdown(bool force_save, bool nosave)
 static uint64_t last_log_us; /* progress lines: one a second at most */
 
 static volatile sig_atomic_t *load_signal; /* main's signal flag, checked while loading */
+static bool load_serving;                  /* start-up: clients are served meanwhile */
+
+void persist_loading_begin(long long total_bytes)
+{
+    persist.loading_total_bytes = total_bytes;
+    persist.loading_loaded_bytes = 0;
+    persist.loading_start = time(NULL);
+    persist.loading_rdb_used_mem = 0;
+    persist.loading = true;
+    last_log_us = clock_mono_us();
+}
+
+void persist_loading_end(void)
+{
+    persist.loading = false;
+}
+
+bool persist_loading_serve(long long loaded_bytes)
+{
+    persist.loading_loaded_bytes = loaded_bytes;
+    if (!srv.loop || !load_serving) {
+        return true;
+    }
+    ev_poll_files(srv.loop);
+    client_flush_pending();
+    client_free_closed();
+    if (srv.shutdown_asap || (load_signal && *load_signal)) {
+        log_warning("Shutdown requested while loading: stopping without saving.");
+        return false;
+    }
+    return true;
+}
 
 static bool load_progress(void *priv, long long bytes)
 {
+    long long base = priv ? *(const long long *)priv : 0;
     uint64_t now = clock_mono_us();
-    persist.loading_loaded_bytes = bytes;
-    if (now - last_log_us >= 1000000 && persist.loading_total_bytes > 0) {
+    if (!priv && now - last_log_us >= 1000000 && persist.loading_total_bytes > 0) {
         last_log_us = now;
         log_notice("Loading RDB: %.0f%% (%lld of %lld MB)",
                    (double)bytes * 100 / (double)persist.loading_total_bytes, bytes >> 20,
                    persist.loading_total_bytes >> 20);
     }
-    if (srv.loop && priv) {
-        ev_poll_files(srv.loop);
-        client_flush_pending();
-        client_free_closed();
-        if (srv.shutdown_asap || (load_signal && *load_signal)) {
-            log_warning("Shutdown requested while loading: stopping without saving.");
-            return false;
-        }
-    }
-    return true;
+    return persist_loading_serve(base + bytes);
 }
 
 static void on_aux(void *priv, long long off, const char *k, size_t klen, const char *v,
@@ -482,23 +381,25 @@ static void on_aux(void *priv, long long off, const char *k, size_t klen, const 
     }
 }
 
-/* Loads the file into the (empty or not) keyspace; serve: process client events. */
-static int load_file(bool serve, bool merge, rdb_load_stats *st, rdb_error *err)
+void persist_rdb_load_opts(rdb_load_opts *o, bool merge, const long long *base_offset)
+{
+    *o = (rdb_load_opts){.checksum = srv.cfg.rdbchecksum, .skip_expired = true,
+                         .progress = load_progress, .priv = (void *)base_offset,
+                         .progress_bytes = LOAD_EVENTS_BYTES, .on_aux = on_aux,
+                         .replace = merge};
+}
+
+/* Loads the file into the (empty or not) keyspace. */
+static int load_file(bool merge, rdb_load_stats *st, rdb_error *err)
 {
     struct stat sb;
-    persist.loading_total_bytes = stat(srv.cfg.dbfilename, &sb) == 0 ? sb.st_size : 0;
-    persist.loading_loaded_bytes = 0;
-    persist.loading_start = time(NULL);
-    persist.loading = true;
-    notify_suspend(true);
-    last_log_us = clock_mono_us();
-    rdb_load_opts o = {.checksum = srv.cfg.rdbchecksum, .skip_expired = true,
-                       .progress = load_progress, .priv = serve ? &persist : NULL,
-                       .progress_bytes = LOAD_EVENTS_BYTES, .on_aux = on_aux,
-                       .replace = merge};
+    persist_loading_begin(stat(srv.cfg.dbfilename, &sb) == 0 ? sb.st_size : 0);
+    rdb_load_opts o;
+    persist_rdb_load_opts(&o, merge, NULL);
+    notify_suspend(true); /* a snapshot load raises no keyspace events, as Redis */
     int rc = rdb_load_file(srv.cfg.dbfilename, &o, st, err);
-    persist.loading = false;
     notify_suspend(false);
+    persist_loading_end();
     if (rc == RDB_OK) {
         persist.last_load_keys_loaded = st->keys_loaded;
         persist.last_load_keys_expired = st->keys_expired;
@@ -508,15 +409,30 @@ static int load_file(bool serve, bool merge, rdb_load_stats *st, rdb_error *err)
     return rc;
 }
 
+/* As Redis's loadDataFromDisk: with appendonly yes the AOF is the dataset (an RDB file
+ * beside it is ignored), else the RDB file. */
 int persist_load_at_startup(volatile sig_atomic_t *signal_flag)
 {
     uint64_t t0 = clock_mono_us();
     rdb_load_stats st;
     rdb_error err;
     load_signal = signal_flag;
-    int rc = load_file(true, false, &st, &err);
+    load_serving = true;
+    int aof = aof_startup(); /* with appendonly no it reads the manifest only */
+    int rc = RDB_ERR_NOENT;
+    if (aof == AOF_STARTUP_ABORTED) {
+        rc = RDB_ERR_ABORTED;
+    } else if (aof == 0 && !aof_cfg.appendonly) {
+        rc = load_file(false, &st, &err);
+    }
+    load_serving = false;
     load_signal = NULL;
-    srv.dirty = 0;
+    if (!aof_cfg.appendonly) {
+        srv.dirty = 0; /* an AOF's replayed commands stay counted, as in Redis */
+    }
+    if (aof < 0 && aof != AOF_STARTUP_ABORTED) {
+        return -1; /* the AOF code said why */
+    }
     if (rc == RDB_ERR_NOENT) {
         return 0;
     }
@@ -541,9 +457,7 @@ int persist_load_at_startup(volatile sig_atomic_t *signal_flag)
 
 void persist_after_flushall(void)
 {
-    if (persist_child_active()) {
-        kill_child();
-    }
+    kill_bgsave();
     if (persist_has_save_rules()) {
         persist_save();
     }
@@ -562,7 +476,7 @@ int persist_debug_reload(bool nosave, bool noflush, bool merge, const char **why
     }
     rdb_load_stats st;
     rdb_error err;
-    int rc = load_file(false, merge, &st, &err);
+    int rc = load_file(merge, &st, &err);
     srv.dirty = 0;
     if (rc != RDB_OK) {
         log_warning("Error loading the RDB (%s at offset %lld): %s", rdb_err_name(err.code),
@@ -589,7 +503,12 @@ static void check_selectdb(void *priv, long long off, int id)
 
 int persist_check_rdb_main(const char *path)
 {
-    printf("[offset 0] Checking RDB file %s\n", path);
+    return persist_check_rdb(path, path, NULL);
+}
+
+int persist_check_rdb(const char *path, const char *shown, long long *end)
+{
+    printf("[offset 0] Checking RDB file %s\n", shown);
     rdb_load_opts o = {.checksum = true, .discard = true, .on_aux = check_aux,
                        .on_selectdb = check_selectdb};
     rdb_load_stats st;
@@ -611,5 +530,8 @@ int persist_check_rdb_main(const char *path)
     printf("[info] %lld keys read\n", st.keys_loaded);
     printf("[info] %lld expires\n", st.keys_with_expire);
     printf("[info] %lld already expired\n", st.keys_expired);
+    if (end) {
+        *end = st.bytes;
+    }
     return 0;
 }

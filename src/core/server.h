@@ -43,6 +43,7 @@ struct config_values {
     bool rdbcompression;
     bool rdbchecksum;
     bool stop_writes_on_bgsave_error;
+    int rdb_key_save_delay;   /* µs per key written by SAVE, BGSAVE, rewrites (tests) */
 };
 
 struct server_stats {

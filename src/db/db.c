@@ -25,6 +25,16 @@ void db_add_hooks(const db_hooks *h)
 }
 int64_t db_now_ms;
 uint32_t db_lru_clock;
+bool db_expiry_paused;
+
+void db_notify_expired(db *d, kstr key)
+{
+    for (int i = 0; i < db_hooks_count; i++) {
+        if (db_hooks_list[i]->expired) {
+            db_hooks_list[i]->expired(d, key);
+        }
+    }
+}
 
 static db *dbs;
 static int ndbs;
@@ -100,7 +110,7 @@ db *db_get(int id)
 bool db_is_expired(const kobj *o)
 {
     int64_t when = kobj_expire(o);
-    return when >= 0 && when <= db_now_ms;
+    return when >= 0 && when <= db_now_ms && !db_expiry_paused;
 }
 
 void db_free_entry(kobj *o)
@@ -123,6 +133,7 @@ static void unlink_expired(db *d, kobj *o, uint64_t h)
     db_stats.expired_keys++;
     db_touch(d, key);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", d, key);
+    db_notify_expired(d, key);
     db_free_entry(gone);
 }
 

@@ -36,6 +36,9 @@ typedef struct db_stats {
 extern db_stats_t db_stats;
 extern int64_t db_now_ms;
 extern uint32_t db_lru_clock; /* seconds, 24 bits, updated by the server cron */
+/* While set (loading a persisted dataset) nothing counts as expired, as in Redis: the
+ * replayed commands must see the keys they saw when they first ran. */
+extern bool db_expiry_paused;
 
 void db_setup(int count);
 void db_teardown(void);
@@ -99,6 +102,8 @@ typedef struct db_hooks {
     void (*key_changed)(db *d, kstr key);
     void (*flushed)(db *d);
     void (*swapped)(db *a, db *b);
+    /* After key_changed, when that change was the key expiring (lazily or actively). */
+    void (*expired)(db *d, kstr key);
 } db_hooks;
 
 #define DB_MAX_HOOKS 8
@@ -116,6 +121,9 @@ static inline void db_touch(db *d, kstr key)
         }
     }
 }
+
+/* Runs the expired hooks for key (deleted for having expired; its key_changed ran). */
+void db_notify_expired(db *d, kstr key);
 
 /* The entry under key, expired or not, without lazy expiry or stats (WATCH's checks). */
 kobj *db_peek(db *d, kstr key);

@@ -42,6 +42,7 @@ static size_t step(db *d, size_t *expired)
     for (size_t i = 0; i < c.n; i++) {
         kstr key = kobj_key(c.expired[i]);
         kobj *o = db_take(d, key); /* signals the change (WATCH) */
+        db_notify_expired(d, key);
         db_stats.expired_keys++;
         notify_keyspace_event(NOTIFY_EXPIRED, "expired", d, kobj_key(o));
         db_free_entry(o);

@@ -25,8 +25,7 @@ void lazyfree_submit_sized(lazyfree_fn *fn, void *ptr, size_t bytes);
 size_t lazyfree_pending_bytes(void);
 size_t lazyfree_pending(void);         /* jobs not done yet (INFO lazyfree_pending_objects) */
 long long lazyfree_freed(void);        /* jobs done since start (INFO lazyfreed_objects) */
-
-/* fork() around the thread (BGSAVE): prepare takes the queue lock so that no thread holds
+/* fork() around the thread (persist/child.c): prepare takes the queue lock so that no thread holds
  * it at the fork; parent releases it; child releases it and makes later submissions free
  * inline (the child has no lazy-free thread; jobs queued before the fork are the
  * parent's and are left alone). */

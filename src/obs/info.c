@@ -37,6 +37,8 @@
 #include "core/tracking.h"
 #include "db/evict.h"
 #include "db/lazyfree.h"
+#include "persist/aof.h"
+#include "persist/child.h"
 #include "types/types.h"
 
 /* ---- a growable text buffer ---- */
@@ -473,7 +475,12 @@ static void section_persistence(sbuf *b)
 {
     const struct persistence *p = &persist;
     long long now = (long long)time(NULL);
-    bool child = persist_child_active();
+    bool rdb_child = child_kind() == CHILD_RDB;
+    child_stats cs;
+    child_get_stats(&cs);
+    char aof_main[1024], aof_extra[512];
+    aof_info(0, aof_main, sizeof(aof_main));
+    aof_info(1, aof_extra, sizeof(aof_extra));
     sb_add(b,
            "# Persistence\r\n"
            "loading:%d\r\n"
@@ -494,26 +501,17 @@ static void section_persistence(sbuf *b)
            "rdb_last_cow_size:%lld\r\n"
            "rdb_last_load_keys_expired:%lld\r\n"
            "rdb_last_load_keys_loaded:%lld\r\n"
-           "aof_enabled:0\r\n"
-           "aof_rewrite_in_progress:0\r\n"
-           "aof_rewrite_scheduled:0\r\n"
-           "aof_last_rewrite_time_sec:-1\r\n"
-           "aof_current_rewrite_time_sec:-1\r\n"
-           "aof_last_bgrewrite_status:ok\r\n"
-           "aof_rewrites:0\r\n"
-           "aof_rewrites_consecutive_failures:0\r\n"
-           "aof_last_write_status:ok\r\n"
-           "aof_last_cow_size:0\r\n"
+           "%s"
            "module_fork_in_progress:0\r\n"
-           "module_fork_last_cow_size:0\r\n",
-           p->loading ? 1 : 0, p->cow_peak, p->cow_bytes,
-           p->cow_updated_ms ? (long long)(clock_ms() - p->cow_updated_ms) / 1000 : 0LL,
-           p->save_keys_total ? (double)p->save_keys_done * 100 / (double)p->save_keys_total
-                              : 0.0,
-           p->save_keys_done, p->save_keys_total, srv.dirty, child ? 1 : 0,
+           "module_fork_last_cow_size:0\r\n"
+           "%s",
+           p->loading ? 1 : 0, cs.cow_peak, cs.cow_bytes, cs.cow_age_s,
+           cs.keys_total ? (double)cs.keys_done * 100 / (double)cs.keys_total : 0.0,
+           cs.keys_done, cs.keys_total, srv.dirty, rdb_child ? 1 : 0,
            (long long)srv.lastsave, p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_secs,
-           child ? (long long)(clock_ms() - p->child_start_ms) / 1000 : -1LL, p->saves,
-           p->last_cow_bytes, p->last_load_keys_expired, p->last_load_keys_loaded);
+           rdb_child ? (long long)(clock_ms() - p->child_start_ms) / 1000 : -1LL, p->saves,
+           cs.last_cow[CHILD_RDB], p->last_load_keys_expired, p->last_load_keys_loaded,
+           aof_main, aof_extra);
     if (p->loading) {
         long long elapsed = now - p->loading_start;
         double perc = p->loading_total_bytes
@@ -607,7 +605,7 @@ static void section_stats(sbuf *b)
            "io_threaded_writes_processed:0\r\n"
            "reply_buffer_shrinks:0\r\n"
            "reply_buffer_expands:0\r\n",
-           persist.last_fork_us, persist.total_forks,
+           child_latest_fork_usec(), child_total_forks(),
            tracking_total_keys(), tracking_total_items(), tracking_total_prefixes(),
            st->unexpected_error_replies, st->total_error_replies);
 }

@@ -55,6 +55,7 @@ typedef struct rdb_save_opts {
     bool checksum;  /* rdbchecksum: CRC-64 trailer (else 0) */
     bool aof_base;  /* the aof-base aux field (an AOF base file) */
     const char *redis_ver; /* the redis-ver aux field (the Redis version Kvik follows) */
+    int key_delay_us;      /* rdb-key-save-delay: clock_debug_delay per key (tests) */
     /* Called every 1024 keys with the count written so far (a BGSAVE child reports its
      * progress), NULL for none. */
     void (*progress)(void *priv, long long keys);
@@ -82,7 +83,8 @@ typedef struct rdb_load_opts {
     bool (*progress)(void *priv, long long bytes);
     void *priv;
     long long progress_bytes;
-    /* Called for each aux field and database switch (--check-rdb reports them). */
+    /* Called for each aux field and database switch (--check-rdb reports them), with the
+     * offset just past it, as redis-check-rdb prints. */
     void (*on_aux)(void *priv, long long offset, const char *key, size_t klen,
                    const char *val, size_t vlen);
     void (*on_selectdb)(void *priv, long long offset, int dbid);

@@ -893,7 +893,7 @@ static int read_selectdb(reader *r, stream_state *ss, long long at)
         ss->d = db_get((int)id);
     }
     if (o->on_selectdb) {
-        o->on_selectdb(o->priv, at, (int)id);
+        o->on_selectdb(o->priv, offset(r), (int)id); /* after it, as redis-check-rdb */
     }
     return RDB_OK;
 }
@@ -933,7 +933,7 @@ static int read_opcode(reader *r, stream_state *ss, int type, long long at)
             return r->err->code;
         }
         if (o->on_aux) {
-            o->on_aux(o->priv, at, ss->key.p, ss->key.len, ss->val.p, ss->val.len);
+            o->on_aux(o->priv, offset(r), ss->key.p, ss->key.len, ss->val.p, ss->val.len);
         }
         return RDB_OK;
     case RDB_OPCODE_MODULE_AUX:

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "base/crc64.h"
 #include "base/util.h"
 #include "db/db.h"
@@ -368,6 +369,9 @@ int rdb_save_to_fd(int fd, const rdb_save_opts *o, rdb_save_stats *st, rdb_error
             put_byte(&w, (uint8_t)type);
             put_kstr(&w, kobj_key(e));
             put_value(&w, e, type);
+            if (o->key_delay_us) {
+                clock_debug_delay(o->key_delay_us);
+            }
             if ((++keys & 1023) == 0 && o->progress) {
                 o->progress(o->priv, keys);
             }

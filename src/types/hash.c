@@ -58,6 +58,8 @@
 #include "db/evict.h"
 #include "ds/fieldtab.h"
 #include "ds/listpack.h"
+#include "persist/propagate.h"
+#include "persist/respbuf.h"
 #include "pubsub/notify.h"
 #include "types/limits.h"
 #include "types/types.h"
@@ -568,7 +570,7 @@ static void reg_drop(reg_rec *r)
 
 static inline bool field_expired(int64_t at)
 {
-    return at >= 0 && at < db_now_ms;
+    return at >= 0 && at < db_now_ms && !db_expiry_paused;
 }
 
 /* The earliest field expire time of o, -1 when no field has one. */
@@ -650,6 +652,34 @@ static kobj *reg_target(const reg_rec *r, db **dp)
 
 /* Removes due fields of o: up to max from a table (in expire order), all from triplets
  * (one walk). Returns how many went; *next gets the earliest expire time left (-1: none). */
+/* Field names removed by expiry, gathered while propagating: they replay as HDEL (the
+ * replay runs with expiry paused, so it must be told which fields went, and when). */
+static respbuf gone_fields;
+
+static void note_gone(kstr f)
+{
+    if (propagate_on) {
+        rb_bulk(&gone_fields, f.p, f.len);
+    }
+}
+
+/* Emits HDEL key <the fields noted since the last call>. */
+static void propagate_gone(db *d, kstr key, size_t n)
+{
+    if (!propagate_on || !n) {
+        gone_fields.len = 0;
+        return;
+    }
+    respbuf cmd = {0};
+    rb_array_header(&cmd, 2 + (long long)n);
+    rb_bulk(&cmd, "HDEL", 4);
+    rb_bulk(&cmd, key.p, key.len);
+    rb_add(&cmd, gone_fields.p, gone_fields.len);
+    propagate_also_resp(d->id, cmd.p, cmd.len);
+    rb_free(&cmd);
+    gone_fields.len = 0;
+}
+
 static size_t remove_due_fields(kobj *o, size_t max, int64_t *next)
 {
     size_t n = 0;
@@ -658,6 +688,7 @@ static size_t remove_due_fields(kobj *o, size_t max, int64_t *next)
         ft *t = tab(o);
         ft_entry *e;
         while (n < max && (e = ft_next_expiring(t)) != NULL && field_expired(ft_expire(e))) {
+            note_gone(entry_field(e));
             ft_delete_entry(t, e);
             n++;
         }
@@ -672,6 +703,10 @@ static size_t remove_due_fields(kobj *o, size_t max, int64_t *next)
                 }
                 p = lp_skip(lp, p, 3);
                 continue;
+            }
+            if (propagate_on) {
+                uint8_t fbuf[LP_INTBUF_SIZE];
+                note_gone(lp_str(p, fbuf));
             }
             for (int i = 0; i < 3; i++) {
                 lp = lp_delete(lp, p, &p);
@@ -692,16 +727,21 @@ static bool expire_due_fields(db *d, kstr key, kobj *o)
         return true;
     }
     int64_t next;
-    if (remove_due_fields(o, SIZE_MAX, &next)) {
+    size_t gone = remove_due_fields(o, SIZE_MAX, &next);
+    if (gone) {
         /* One event for the fields gone at this lookup (Redis 7.4 raises one per field
-         * it meets; Kvik removes all due fields at once). */
+         * it meets; Kvik removes all due fields at once). The expiry is logged as HDEL of
+         * those fields; the command that met it did not change anything by that. */
         notify_keyspace_event(NOTIFY_HASH, "hexpired", d, key);
+        propagate_gone(d, key, gone);
         if (hash_len(o) == 0) {
             notify_keyspace_event(NOTIFY_GENERIC, "del", d, key);
             db_delete(d, key);
+            propagate_forget_change();
             return false;
         }
         db_touch(d, key);
+        propagate_forget_change();
     }
     if (next >= 0) {
         reg_set_due(d, key, next);
@@ -751,6 +791,7 @@ void hash_expire_cycle(uint64_t budget_us)
         int64_t due;
         do {
             n = remove_due_fields(o, CYCLE_CHECK_EVERY, &due);
+            propagate_gone(d, rec_key(r), n);
             removed += n;
             out_of_time = clock_mono_us() - start > budget_us;
         } while (n == CYCLE_CHECK_EVERY && !out_of_time);
@@ -1169,8 +1210,43 @@ static void cmd_hincrbyfloat(client *c)
     }
     set_field(o, c->argv[2], kstr_make(buf, len), true);
     db_touch(c->db, key);
+    if (propagate_on) {
+        /* The result, not the increment: float formatting must not differ on replay.
+         * HSET drops a field TTL, so a field with one replays through HSETEX KEEPTTL;
+         * plain HSET otherwise, which Redis 7.0 can load too. */
+        int64_t ttl;
+        kstr v = kstr_make(buf, len);
+        if (field_ttl(o, c->argv[2], &ttl) && ttl >= 0) {
+            kstr argv[7] = {KSTR_LIT("HSETEX"), key, KSTR_LIT("KEEPTTL"), KSTR_LIT("FIELDS"),
+                            KSTR_LIT("1"), c->argv[2], v};
+            propagate_rewrite(argv, 7);
+        } else {
+            kstr argv[4] = {KSTR_LIT("HSET"), key, c->argv[2], v};
+            propagate_rewrite(argv, 4);
+        }
+    }
     notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", c->db, key);
     reply_bulk(&c->out, buf, len);
+}
+
+/* Propagates the running command with argv[name_idx] replaced by `name` and
+ * argv[time_idx] by the absolute time `at`: relative field TTLs replay as the instant
+ * they meant (HEXPIRE -> HPEXPIREAT, HGETEX/HSETEX EX -> PXAT). */
+static void propagate_abs_time(client *c, int name_idx, kstr name, int time_idx, int64_t at)
+{
+    if (!propagate_on) {
+        return;
+    }
+    kstr small[16];
+    kstr *argv = c->argc <= 16 ? small : kv_malloc(sizeof(kstr) * (size_t)c->argc);
+    memcpy(argv, c->argv, sizeof(kstr) * (size_t)c->argc);
+    char ms[24];
+    argv[name_idx] = name;
+    argv[time_idx] = kstr_make(ms, ll_to_str(ms, at));
+    propagate_rewrite(argv, c->argc);
+    if (argv != small) {
+        kv_free(argv);
+    }
 }
 
 /* ---- HRANDFIELD ---------------------------------------------------------------------- */
@@ -1573,7 +1649,7 @@ static int field_set_expire(kobj *o, kstr f, int64_t at, unsigned cond)
                cond == COND_NX) {
         return HFE_NOT_MET;
     }
-    if (at <= db_now_ms) {
+    if (at <= db_now_ms && !db_expiry_paused) {
         del_field(o, f);
         expired_fields++;
         return HFE_DELETED;
@@ -1619,6 +1695,7 @@ static void hexpire_generic(client *c, bool seconds, bool relative)
     if (o && (updated || deleted)) {
         notify_keyspace_event(NOTIFY_HASH, deleted ? "hdel" : "hexpire", c->db, key);
         finish_expire_write(c, key, o, true);
+        propagate_abs_time(c, 0, KSTR_LIT("HPEXPIREAT"), 2, at);
     }
 }
 
@@ -1822,6 +1899,9 @@ static void cmd_hgetex(client *c)
         const char *event = !updated ? "hdel" : opt == OPT_PERSIST ? "hpersist" : "hexpire";
         notify_keyspace_event(NOTIFY_HASH, event, c->db, key);
         finish_expire_write(c, key, o, true);
+        if (opt & OPT_TIMES) {
+            propagate_abs_time(c, 2, KSTR_LIT("PXAT"), 3, at);
+        }
     }
 }
 
@@ -1935,6 +2015,14 @@ static void cmd_hsetex(client *c)
         notify_keyspace_event(NOTIFY_HASH, deleted ? "hdel" : "hexpire", c->db, key);
     }
     finish_expire_write(c, key, o, true);
+    if (fl & OPT_TIMES) {
+        for (int i = 2; i < first - 2; i++) {
+            if (time_opt(c->argv[i])) {
+                propagate_abs_time(c, i, KSTR_LIT("PXAT"), i + 1, at);
+                break;
+            }
+        }
+    }
     reply_int(&c->out, 1);
 }
 

@@ -28,6 +28,7 @@
 #include "core/dispatch.h"
 #include "core/families.h"
 #include "ds/quicklist.h"
+#include "persist/propagate.h"
 #include "pubsub/notify.h"
 #include "types/limits.h"
 #include "types/types.h"
@@ -601,6 +602,24 @@ static void cmd_ltrim(client *c)
 
 /* ---- moves ---- */
 
+/* What a pop propagates (Redis 7.0): blocking and multi-key pops replay as the plain
+ * LPOP/RPOP of the key they served, with the count actually popped (count < 0: the
+ * single-element form). Used only if the command changed something. */
+static void propagate_pop(kstr key, bool tail, long long count)
+{
+    if (!propagate_on) {
+        return;
+    }
+    char num[24];
+    kstr argv[3] = {tail ? KSTR_LIT("RPOP") : KSTR_LIT("LPOP"), key, {NULL, 0}};
+    int argc = 2;
+    if (count >= 0) {
+        argv[2] = kstr_make(num, ll_to_str(num, count));
+        argc = 3;
+    }
+    propagate_rewrite(argv, argc);
+}
+
 /* Pops from the list src (non-empty) under srckey and pushes onto dstkey, replying the
  * element; WRONGTYPE when dstkey holds another type (nothing moves then). */
 static void move_element(client *c, kstr srckey, kobj *src, kstr dstkey, bool from_tail,
@@ -629,6 +648,13 @@ static void move_element(client *c, kstr srckey, kobj *src, kstr dstkey, bool fr
     }
     after_removal(c, srckey, sq, pop_event(from_tail));
     db_touch(c->db, dstkey);
+    if (propagate_on) {
+        /* LMOVE serves RPOPLPUSH, BLMOVE and BRPOPLPUSH alike, blocked or not. */
+        kstr argv[5] = {KSTR_LIT("LMOVE"), srckey, dstkey,
+                        from_tail ? KSTR_LIT("RIGHT") : KSTR_LIT("LEFT"),
+                        to_tail ? KSTR_LIT("RIGHT") : KSTR_LIT("LEFT")};
+        propagate_rewrite(argv, 5);
+    }
 }
 
 /* LMOVE / RPOPLPUSH once the directions are known. */
@@ -721,8 +747,11 @@ static bool pop_first_ready(client *c, const kstr *keys, int nkeys, bool tail,
         }
         quicklist *ql = ql_of(o);
         if (count >= 0) {
+            long long len = (long long)ql_count(ql);
+            propagate_pop(keys[i], tail, count < len ? count : len);
             mpop_reply(c, keys[i], ql, tail, count);
         } else {
+            propagate_pop(keys[i], tail, -1);
             reply_array(&c->out, 2);
             reply_bulk(&c->out, keys[i].p, keys[i].len);
             pop_reply(c, ql, tail);
@@ -763,9 +792,12 @@ static bool serve_pop(client *c, kstr key)
         if (!mpop_parse(c, 2, &a)) {
             return true;
         }
+        long long len = (long long)ql_count(ql);
+        propagate_pop(key, a.tail, a.count < len ? a.count : len);
         mpop_reply(c, key, ql, a.tail, a.count);
         return true;
     }
+    propagate_pop(key, c->cmd->fn == cmd_brpop, -1);
     reply_array(&c->out, 2);
     reply_bulk(&c->out, key.p, key.len);
     pop_reply(c, ql, c->cmd->fn == cmd_brpop);
@@ -977,3 +1009,16 @@ command list_commands[] = {
      "returned.", NULL, NULL},
     {0},
 };
+
+/* ---- whole-value visitor (types/value_io.h) ---- */
+
+void list_value_each(const kobj *o, void (*fn)(void *priv, kstr elem), void *priv)
+{
+    ql_iter it;
+    ql_entry e;
+    ql_iter_start(&it, ql_of(o), 0, true);
+    while (ql_iter_next(&it, &e)) {
+        fn(priv, kstr_make((const char *)e.s, e.len));
+    }
+    ql_iter_done(&it);
+}

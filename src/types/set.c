@@ -63,6 +63,8 @@
 #include "ds/ht.h"
 #include "ds/intset.h"
 #include "ds/listpack.h"
+#include "persist/propagate.h"
+#include "persist/respbuf.h"
 #include "types/limits.h"
 #include "types/set.h"
 #include "types/types.h"
@@ -1130,12 +1132,26 @@ static setv spop_some(client *c, setv s, size_t count)
 {
     size_t n = sv_size(s), remaining = n - count;
     reply_aggregate(&c->out, REPLY_SET, count);
+    /* Propagated as SREM of what was popped: the draw is random, the result is not. */
+    respbuf srem = {0};
+    if (propagate_on) {
+        rb_array_header(&srem, 2 + (long long)count);
+        rb_bulk(&srem, "SREM", 4);
+        rb_bulk(&srem, c->argv[1].p, c->argv[1].len);
+    }
     if (remaining * 5 > count) {
         for (size_t i = 0; i < count; i++) {
             mem m;
             sv_random(s, &m);
             reply_mem(c, &m);
+            if (propagate_on) {
+                rb_bulk(&srem, (const char *)m.p, m.len);
+            }
             sv_remove(&s, &m);
+        }
+        if (propagate_on) {
+            propagate_rewrite_resp(srem.p, srem.len);
+            rb_free(&srem);
         }
         return s;
     }
@@ -1151,9 +1167,16 @@ static setv spop_some(client *c, setv s, size_t count)
     sv_iter_init(&it, s);
     while (sv_iter_next(&it, &m)) {
         reply_mem(c, &m);
+        if (propagate_on) {
+            rb_bulk(&srem, (const char *)m.p, m.len);
+        }
     }
     sv_iter_done(&it);
     sv_free(s);
+    if (propagate_on) {
+        propagate_rewrite_resp(srem.p, srem.len);
+        rb_free(&srem);
+    }
     return keep;
 }
 
@@ -1181,6 +1204,10 @@ static void spop_count(client *c)
         reply_members(c, s);
         db_delete(c->db, key);
         notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
+        if (propagate_on) {
+            kstr argv[2] = {KSTR_LIT("DEL"), key};
+            propagate_rewrite(argv, 2);
+        }
         return;
     }
     s = spop_some(c, s, (size_t)count);
@@ -1212,6 +1239,10 @@ static void cmd_spop(client *c)
     mem m;
     sv_random(s, &m);
     reply_mem(c, &m);
+    if (propagate_on) {
+        kstr argv[3] = {KSTR_LIT("SREM"), key, kstr_make((const char *)m.p, m.len)};
+        propagate_rewrite(argv, 3);
+    }
     sv_remove(&s, &m);
     store_back(o, s);
     notify_keyspace_event(NOTIFY_SET, "spop", c->db, key);

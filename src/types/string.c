@@ -36,6 +36,7 @@
 #include "core/families.h"
 #include "db/evict.h"
 #include "core/server.h"
+#include "persist/propagate.h"
 #include "pubsub/notify.h"
 
 #define ERR_TOO_BIG "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
@@ -301,6 +302,13 @@ static void set_generic(client *c, unsigned flags, kstr key, kstr val, kstr expi
     if (expire.p) {
         notify_keyspace_event(NOTIFY_GENERIC, "expire", d, key);
     }
+    if (propagate_on && expire.p && !(flags & OPT_PXAT)) {
+        /* A relative TTL replays as the absolute time it meant (Redis 7.0). */
+        char ms[24];
+        kstr argv[5] = {KSTR_LIT("SET"), key, val, KSTR_LIT("PXAT"),
+                        kstr_make(ms, ll_to_str(ms, at))};
+        propagate_rewrite(argv, 5);
+    }
     if (!(flags & OPT_GET)) {
         if (int_reply) {
             reply_int(&c->out, 1);
@@ -403,6 +411,10 @@ static void cmd_getdel(client *c)
     reply_str(c, *ref); /* copied into the output before the entry goes */
     db_delete(c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
+    if (propagate_on) {
+        kstr argv[2] = {KSTR_LIT("DEL"), c->argv[1]};
+        propagate_rewrite(argv, 2);
+    }
 }
 
 static void cmd_getex(client *c)
@@ -426,15 +438,25 @@ static void cmd_getex(client *c)
         return;
     }
     reply_str(c, *ref);
-    if ((flags & (OPT_EXAT | OPT_PXAT)) && at <= db_now_ms) {
+    char ms[24];
+    kstr argv[3] = {KSTR_LIT("DEL"), c->argv[1], {NULL, 0}};
+    int argc = 2;
+    if ((flags & (OPT_EXAT | OPT_PXAT)) && at <= db_now_ms && !db_expiry_paused) {
         db_delete(d, c->argv[1]);
         notify_keyspace_event(NOTIFY_GENERIC, "del", d, c->argv[1]);
     } else if (expire.p) {
         db_set_expire(d, ref, at);
         notify_keyspace_event(NOTIFY_GENERIC, "expire", d, c->argv[1]);
+        argv[0] = KSTR_LIT("PEXPIREAT");
+        argv[2] = kstr_make(ms, ll_to_str(ms, at));
+        argc = 3;
     } else if ((flags & OPT_PERSIST) && kobj_has_expire(*ref)) {
         db_set_expire(d, ref, -1); /* without a TTL nothing changes: WATCH unaffected */
         notify_keyspace_event(NOTIFY_GENERIC, "persist", d, c->argv[1]);
+        argv[0] = KSTR_LIT("PERSIST");
+    }
+    if (propagate_on) {
+        propagate_rewrite(argv, argc); /* used only if something changed */
     }
 }
 
@@ -696,6 +718,11 @@ static void cmd_incrbyfloat(client *c)
         db_add(d, kobj_new_string(c->argv[1], text, enc, -1));
     }
     notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", d, c->argv[1]);
+    if (propagate_on) {
+        /* Float formatting must not differ on replay: the result, not the increment. */
+        kstr argv[4] = {KSTR_LIT("SET"), c->argv[1], text, KSTR_LIT("KEEPTTL")};
+        propagate_rewrite(argv, 4);
+    }
     reply_bulk(&c->out, text.p, text.len);
 }
 

@@ -11,8 +11,10 @@
  * have been validated by the caller (lp_validate, intset_validate). Builders own what they
  * hold until finish (which returns a new keyspace entry) or abort (which frees it).
  *
- * Lists need nothing here: a list value is a quicklist (ds/quicklist.h) the loader creates
- * with type_limits and fills; ql_each_node reads its packed nodes.
+ * Lists need no builder: a list value is a quicklist (ds/quicklist.h) the loader creates
+ * with type_limits and fills; ql_each_node reads its packed nodes. The element visitors
+ * (list_value_each, zset_value_each) serve the AOF rewrite, which writes commands: they
+ * go in the type's natural order (list head to tail, sorted set by ascending score).
  */
 #ifndef KV_VALUE_IO_H
 #define KV_VALUE_IO_H
@@ -28,6 +30,9 @@
 typedef struct set_builder set_builder;
 typedef struct hash_builder hash_builder;
 typedef struct zset_builder zset_builder;
+
+/* ---- lists (types/list.c) ---- */
+void list_value_each(const kobj *o, void (*fn)(void *priv, kstr elem), void *priv);
 
 /* ---- sets (types/set.c) ---- */
 size_t set_value_len(const kobj *o);
@@ -67,6 +72,9 @@ const uint8_t *zset_value_listpack(const kobj *o); /* member, score pairs, or NU
  * inserts cheap). */
 void zset_value_each_rev(const kobj *o, void (*fn)(void *priv, kstr m, double score),
                          void *priv);
+/* Members by ascending score. */
+void zset_value_each(const kobj *o, void (*fn)(void *priv, kstr m, double score),
+                     void *priv);
 zset_builder *zset_build_start(size_t hint);
 bool zset_build_add(zset_builder *b, kstr m, double score); /* false: duplicate */
 kobj *zset_build_finish(zset_builder *b, kstr key, int64_t expire_ms);

@@ -54,6 +54,7 @@
 #include "ds/ht.h"
 #include "ds/listpack.h"
 #include "ds/skiplist.h"
+#include "persist/propagate.h"
 #include "types/limits.h"
 #include "types/set.h"
 #include "types/types.h"
@@ -1659,6 +1660,13 @@ static void zpop_generic(client *c, const kstr *keys, int nkeys, bool max, bool 
     zval v = zv_load(o);
     size_t llen = zv_len(&v);
     size_t n = (unsigned long long)count > llen ? llen : (size_t)count;
+    if (propagate_on) {
+        /* ZMPOP and the blocking forms replay as the plain pop of what they served. */
+        char num[24];
+        kstr argv[3] = {max ? KSTR_LIT("ZPOPMAX") : KSTR_LIT("ZPOPMIN"), key,
+                        kstr_make(num, ll_to_str(num, (long long)n))};
+        propagate_rewrite(argv, 3);
+    }
     if (!nested && !emitkey) {
         reply_array(&c->out, n * 2);
     } else if (nested && !emitkey) {
@@ -2699,6 +2707,19 @@ command zset_commands[] = {
     {0},
 };
 
+/* ---- whole-value visitor (types/value_io.h) ---- */
+
+void zset_value_each(const kobj *o, void (*fn)(void *priv, kstr member, double score),
+                     void *priv)
+{
+    zval v = zv_load(o);
+    zcur z;
+    zc_seek(&z, &v, 0);
+    while (zc_ok(&z)) {
+        fn(priv, zc_member(&z), zc_score(&z));
+        zc_next(&z);
+    }
+}
 /* ======================================================================================
  * Persistence (types/value_io.h)
  * ==================================================================================== */
