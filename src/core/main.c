@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/log.h"
+#include "base/rand.h"
 #include "core/blocking.h"
 #include "core/client.h"
 #include "core/config.h"
@@ -470,6 +471,7 @@ int main(int argc, char **argv)
     srv.lastsave = srv.start_ms / 1000;
     random_hex(srv.run_id, 40);
     hash_setup();
+    rand_seed(clock_mono_us() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)srv.start_ms);
     types_setup();
     lazyfree_setup();
     db_setup(srv.cfg.databases);

@@ -39,6 +39,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/rand.h"
 #include "db/lazyfree.h"
 #include "pubsub/notify.h"
 
@@ -64,18 +65,6 @@ static struct pool_entry {
 static int active_policy = EVICT_NOEVICTION; /* what evict_meta was derived from */
 static bool pending;                         /* over the limit when the time ran out */
 
-/* ---- random numbers (xorshift64*: eviction sampling needs speed, not quality) ---- */
-
-static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
-
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
 /* ---- LFU: Redis's logarithmic counter with time decay ---- */
 
 #define LFU_INIT_VAL 5
@@ -100,7 +89,7 @@ static unsigned lfu_incr(unsigned counter)
     if (counter == 255) {
         return 255;
     }
-    double r = (double)(rng() >> 11) / (double)(1ULL << 53);
+    double r = (double)(rand_u64() >> 11) / (double)(1ULL << 53);
     double base = counter > LFU_INIT_VAL ? counter - LFU_INIT_VAL : 0;
     double p = 1.0 / (base * evict_cfg.lfu_log_factor + 1);
     return r < p ? counter + 1 : counter;
@@ -542,7 +531,7 @@ static kobj *random_pick(db **dp)
         void *sample[64];
         for (int tries = 0; tries < 64; tries++) {
             size_t n = ht_sample(d->keys, sample, 64);
-            size_t start = (size_t)(rng() % n);
+            size_t start = rand_below(n);
             for (size_t j = 0; j < n; j++) {
                 kobj *o = sample[(start + j) % n];
                 if (kobj_has_expire(o)) {

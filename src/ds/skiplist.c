@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/rand.h"
 
 static_assert(offsetof(zsl_node, member) == 21, "member bytes start in the header padding");
 
@@ -98,21 +99,11 @@ static inline bool node_before(const zsl_node *n, double score, const char *m, s
            (n->score == score && zsl_cmp_member(n->member, n->len, m, len) < 0);
 }
 
-/* ---- level generator: xorshift64*, two bits per coin (p = 1/4) ---- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-void zsl_seed(uint64_t seed)
-{
-    rng_state = seed ? seed : 0x9e3779b97f4a7c15ULL;
-}
+/* ---- level generator: two random bits per coin (p = 1/4) ---- */
 
 static int random_level(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t r = rng_state * 0x2545f4914f6cdd1dULL;
+    uint64_t r = rand_u64();
     int level = 1;
     while ((r & 3) == 0 && level < ZSL_MAX_LEVEL) {
         level++;

@@ -100,9 +100,6 @@ int zsl_cmp_member(const char *a, size_t alen, const char *b, size_t blen);
 
 void zsl_init(zskiplist *zsl);
 void zsl_deinit(zskiplist *zsl);  /* frees every node and the header */
-/* Seeds the level generator (tests use a fixed seed; the default is fixed too, which is
- * fine: levels only shape performance, and members are not chosen by the list). */
-void zsl_seed(uint64_t seed);
 
 /* Inserts (score, member); the caller guarantees the member is absent and score is not
  * NaN. The bytes are copied. Returns the new node. */

@@ -50,6 +50,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/hash.h"
+#include "base/rand.h"
 #include "base/util.h"
 #include "core/client.h"
 #include "core/dispatch.h"
@@ -1251,21 +1252,6 @@ static void propagate_abs_time(client *c, int name_idx, kstr name, int time_idx,
 
 /* ---- HRANDFIELD ---------------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
-
 /* Closes a client whose reply grew past REPLY_GUARD_BYTES (it cannot be finished). */
 static bool reply_runaway(client *c)
 {
@@ -1314,7 +1300,7 @@ static void hrandfield_repeat(client *c, kobj *o, size_t size, unsigned long lon
     }
     for (unsigned long long i = 0; i < count; i++) {
         if (pos) {
-            reply_lp_pair(c, lpk(o), pos[rnd_below(size)], withvalues);
+            reply_lp_pair(c, lpk(o), pos[rand_below(size)], withvalues);
         } else {
             reply_entry(c, ft_random(tab(o)), withvalues);
         }
@@ -1346,7 +1332,7 @@ static void hrandfield_distinct(client *c, kobj *o, size_t size, size_t count, b
         uint8_t *lp = lpk(o);
         size_t needed = count, left = size;
         for (uint8_t *p = lp_first(lp); p && needed; p = lp_skip(lp, p, stride(o)), left--) {
-            if (rnd_below(left) < needed) {
+            if (rand_below(left) < needed) {
                 reply_lp_pair(c, lp, p, withvalues);
                 needed--;
             }
@@ -1366,7 +1352,7 @@ static void hrandfield_distinct(client *c, kobj *o, size_t size, size_t count, b
         }
         ft_iter_done(&it);
         while (n > count) {
-            size_t i = rnd_below(n);
+            size_t i = rand_below(n);
             all[i] = all[--n];
         }
         for (size_t i = 0; i < n; i++) {
@@ -1459,7 +1445,7 @@ static void cmd_hrandfield(client *c)
         reply_kstr(c, entry_field(ft_random(tab(o))));
     } else {
         uint8_t buf[LP_INTBUF_SIZE], *lp = lpk(o);
-        long idx = (long)(stride(o) * rnd_below(hash_len(o)));
+        long idx = (long)(stride(o) * rand_below(hash_len(o)));
         reply_kstr(c, lp_str(lp_seek(lp, idx), buf));
     }
 }

@@ -48,11 +48,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/hash.h"
+#include "base/rand.h"
 #include "base/util.h"
 #include "core/client.h"
 #include "core/dispatch.h"
@@ -69,24 +68,6 @@
 #include "types/set.h"
 #include "types/types.h"
 #include "types/value_io.h"
-
-/* ---- random numbers -------------------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n): the modulo bias of a 64-bit draw is below 2^-30 for any set size. */
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
 
 /* ---- members ------------------------------------------------------------------------- */
 
@@ -585,12 +566,12 @@ static void sv_random(setv s, mem *m)
     switch (sv_kind(s)) {
     case K_INTSET: {
         intset *is = sv_is(s);
-        mem_of_int(m, intset_get(is, (uint32_t)rng_below(intset_len(is))));
+        mem_of_int(m, intset_get(is, (uint32_t)rand_below(intset_len(is))));
         break;
     }
     case K_PACKED: {
         uint8_t *lp = sv_lp(s);
-        mem_of_lp(m, lp_seek(lp, (long)rng_below(lp_length(lp))));
+        mem_of_lp(m, lp_seek(lp, (long)rand_below(lp_length(lp))));
         break;
     }
     default:
@@ -670,10 +651,6 @@ void set_value_each(const kobj *o, void (*fn)(void *priv, kstr member), void *pr
 void set_type_setup(void)
 {
     kobj_register_type(OBJ_SET, &set_ops);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    rng_state = hash_int((long long)ts.tv_nsec ^ ((long long)ts.tv_sec << 20) ^
-                         ((long long)getpid() << 40));
 }
 
 /* ---- lookups and storing --------------------------------------------------------------- */
@@ -1004,7 +981,7 @@ static void reply_distinct_random(client *c, setv s, size_t count)
             idx[i] = i;
         }
         for (size_t i = 0; i < count; i++) {
-            size_t j = i + rng_below(n - i);
+            size_t j = i + rand_below(n - i);
             size_t t = idx[i];
             idx[i] = idx[j];
             idx[j] = t;
@@ -1024,7 +1001,7 @@ static void reply_distinct_random(client *c, setv s, size_t count)
         uintptr_t w;
         mem m;
         if (sv_kind(s) == K_INTSET) {
-            size_t i = rng_below(n);
+            size_t i = rand_below(n);
             w = (uintptr_t)i + 1;
             if (!pickset_add(&ps, w)) {
                 continue;
@@ -1079,7 +1056,7 @@ static void srandmember_count(client *c)
             if (sv_kind(s) == K_TABLE) {
                 mem_of_entry(&m, table_random(sv_tab(s)));
             } else {
-                view_get(&v, rng_below(n), &m);
+                view_get(&v, rand_below(n), &m);
             }
             reply_mem(c, &m);
         }

@@ -37,11 +37,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/hash.h"
+#include "base/rand.h"
 #include "base/util.h"
 #include "core/blocking.h"
 #include "core/client.h"
@@ -792,32 +791,9 @@ static size_t op_free_effort(const void *ptr)
 
 static const kobj_type_ops zset_ops = {op_free, op_size, op_copy, op_free_effort};
 
-/* Random numbers for ZRANDMEMBER: xorshift64*, seeded at start-up. */
-static uint64_t rng_state = 0x853c49e6748fea9bULL;
-
-static uint64_t rnd64(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd64() % n);
-}
-
 void zset_type_setup(void)
 {
     kobj_register_type(OBJ_ZSET, &zset_ops);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    rng_state ^= (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec ^
-                 ((uint64_t)getpid() << 32);
-    if (!rng_state) {
-        rng_state = 1;
-    }
 }
 
 /* ======================================================================================
@@ -1939,9 +1915,9 @@ static void zrandmember_count(client *c, long long count, bool withscores)
         uint8_t **ps = v.enc == ENC_LISTPACK ? lp_members(&v, &np) : NULL;
         for (size_t i = 0; i < want; i++) {
             if (ps) {
-                emit_pick(c, &v, ps[rnd_below(np)], NULL, withscores);
+                emit_pick(c, &v, ps[rand_below(np)], NULL, withscores);
             } else {
-                emit_pick(c, &v, NULL, zsl_at_rank(&v.zs->zsl, 1 + rnd_below(size)), withscores);
+                emit_pick(c, &v, NULL, zsl_at_rank(&v.zs->zsl, 1 + rand_below(size)), withscores);
             }
         }
         kv_free(ps);
@@ -1980,7 +1956,7 @@ static void zrandmember_count(client *c, long long count, bool withscores)
             }
         }
         for (size_t i = 0; i < n; i++) {
-            size_t j = i + rnd_below(np - i);
+            size_t j = i + rand_below(np - i);
             void *t = all[i];
             all[i] = all[j];
             all[j] = t;
@@ -1995,7 +1971,7 @@ static void zrandmember_count(client *c, long long count, bool withscores)
     }
     ht *seen = ht_create(&ptr_set_type);
     while (ht_size(seen) < n) {
-        zsl_node *x = zsl_at_rank(&v.zs->zsl, 1 + rnd_below(size));
+        zsl_node *x = zsl_at_rank(&v.zs->zsl, 1 + rand_below(size));
         uint64_t h = ptr_hash(x);
         if (!ht_find(seen, h, x)) {
             ht_insert(seen, h, x);
@@ -2034,7 +2010,7 @@ static void cmd_zrandmember(client *c)
     }
     zval v = zv_load(o);
     zcur z;
-    zc_seek(&z, &v, rnd_below(zv_len(&v)));
+    zc_seek(&z, &v, rand_below(zv_len(&v)));
     reply_member(c, zc_member(&z));
 }
 
