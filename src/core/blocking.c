@@ -491,7 +491,10 @@ static bool serve_client(client *c, kstr key)
     c->out.discard = (c->flags & CLIENT_REPLY_OFF) != 0;
     long long errors_before = c->out.errors;
     uint64_t start = clock_mono_us();
+    uint32_t executing = c->flags & CLIENT_EXECUTING;
+    c->flags |= CLIENT_EXECUTING;
     bool served = b->serve(c, key);
+    c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | executing;
     long long dur = (long long)(clock_mono_us() - start);
     if (served) {
         command_stats *st = &b->cmd->stats;

@@ -218,7 +218,10 @@ void dispatch_call(client *c, command *cmd)
     c->cmd = cmd;
     uint64_t start = last_mono_us;
     db_now_ms = base_wall_ms + (int64_t)(start - base_mono_us) / 1000;
+    uint32_t executing = c->flags & CLIENT_EXECUTING; /* EXEC nests calls */
+    c->flags |= CLIENT_EXECUTING;
     cmd->fn(c);
+    c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | executing;
     last_mono_us = clock_mono_us();
     long long dur = (long long)(last_mono_us - start);
 

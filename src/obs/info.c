@@ -568,7 +568,7 @@ static void section_stats(sbuf *b)
            "expired_time_cap_reached_count:0\r\n"
            "expire_cycle_cpu_milliseconds:%lld\r\n"
            "evicted_keys:%lld\r\n"
-           "evicted_clients:0\r\n"
+           "evicted_clients:%lld\r\n"
            "total_eviction_exceeded_time:%lld\r\n"
            "current_eviction_exceeded_time:%lld\r\n"
            "keyspace_hits:%lld\r\n"
@@ -578,7 +578,7 @@ static void section_stats(sbuf *b)
            (double)rate_get(RATE_NET_OUT) / 1024, st->rejected_connections,
            db_stats.expired_keys, hash_expired_fields(),
            (double)db_stats.expired_stale_perc_x100 / 100,
-           db_stats.expire_cycle_cpu_us / 1000, evict_stats.evicted_keys,
+           db_stats.expire_cycle_cpu_us / 1000, evict_stats.evicted_keys, st->evicted_clients,
            (evict_stats.exceeded_time_us + exceeded_now_us()) / 1000, exceeded_now_us() / 1000,
            db_stats.hits, db_stats.misses);
     sb_add(b,
