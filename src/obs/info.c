@@ -326,7 +326,7 @@ static size_t clients_memory(size_t *max_in, size_t *max_out)
     size_t total = 0;
     *max_in = *max_out = 0;
     for (client *c = client_first(); c; c = c->next) {
-        total += sizeof(client) + c->qcap + c->out.pending;
+        total += client_memory(c); /* what tot-mem and maxmemory-clients count */
         if (c->qcap > *max_in) {
             *max_in = c->qcap;
         }
