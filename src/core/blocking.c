@@ -496,7 +496,10 @@ static bool serve_client(client *c, kstr key)
     if (propagating) {
         propagate_enter(c->db->id); /* a unit of its own; serve functions rewrite */
     }
+    uint32_t executing = c->flags & CLIENT_EXECUTING;
+    c->flags |= CLIENT_EXECUTING;
     bool served = b->serve(c, key);
+    c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | executing;
     if (propagating) {
         propagate_leave(NULL, 0);
     }

@@ -25,6 +25,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "core/blocking.h"
+#include "core/clientevict.h"
 #include "core/dispatch.h"
 #include "core/multi.h"
 #include "core/obuf.h"
@@ -132,6 +133,7 @@ static void unlink_pending(client *c)
 
 void client_close(client *c)
 {
+    cevict_forget(c);
     unlink_pending(c);
     blocking_client_gone(c);
     if (c->flags & CLIENT_UNBLOCKED) {
@@ -170,8 +172,18 @@ void client_close(client *c)
 
 void client_close_async(client *c)
 {
+    cevict_forget(c);
     c->flags |= CLIENT_CLOSE_ASAP;
     have_closed = true;
+}
+
+void client_close_async_drop_output(client *c)
+{
+    client_close_async(c);
+    if (!(c->flags & CLIENT_EXECUTING)) {
+        reply_reset(&c->out);
+        c->out.discard = true; /* a closing client's replies are never written */
+    }
 }
 
 void client_free_closed(void)
@@ -204,6 +216,7 @@ void client_after_reply(client *c)
         pending_writes = c;
     }
     obuf_maybe_check(c);
+    cevict_check(c);
 }
 
 /* ---- reading and parsing ---- */
@@ -359,6 +372,12 @@ static size_t run_requests(client *c, char *buf, size_t len)
         if (b.next >= b.n && done + used < len && !lim.unauthenticated) {
             batch_fill(c, &b, buf, done + used, len, &lim); /* more requests follow */
         }
+        /* As Redis, client eviction is checked before each command: the previous ones'
+         * replies count, and a client evicted here does not run this one. */
+        if (argc > 0 && cevict_check(c)) {
+            c->argc = 0;
+            return len;
+        }
         if (argc > 0) {
             dispatch_command(c);
         }
@@ -503,6 +522,9 @@ static bool write_client(client *c)
         return false;
     }
     srv.stats.net_output_bytes += w;
+    if (cevict_on && !(c->flags & CLIENT_NO_EVICT)) {
+        cevict_update(c);
+    }
     if (c->out.pending == 0) {
         ev_del(srv.loop, c->fd, EV_WRITE);
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
@@ -588,6 +610,9 @@ void client_flush_pending(void)
         run_unblocked();
     }
     tracking_before_sleep(); /* BCAST invalidations go out with this turn's writes */
+    if (cevict_on) {
+        cevict_run(); /* as Redis's before-sleep: whatever grew without a checkpoint */
+    }
     while (pending_writes) {
         client *c = pending_writes;
         pending_writes = c->pw_next;
@@ -637,7 +662,7 @@ size_t client_info_line(const client *c, char *buf, size_t cap)
     int64_t now = clock_ms();
     size_t qbuf_free = c->qcap > c->qlen ? c->qcap - c->qlen : 0;
     size_t omem = c->out.pending;
-    size_t tot = c->qcap + omem + c->argv_cap * (sizeof(kstr) + sizeof(resp_arg));
+    size_t tot = client_memory(c);
     int n = snprintf(
         buf, cap,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu "
@@ -655,6 +680,19 @@ size_t client_info_line(const client *c, char *buf, size_t cap)
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
+size_t client_memory(const client *c)
+{
+    size_t mem = sizeof(client) + c->qcap + c->out.pending + multi_mem(c) +
+                 c->argv_cap * (sizeof(kstr) + sizeof(resp_arg));
+    if (c->pubsub) {
+        /* Redis counts a dict entry and slot per channel, a list node per pattern. */
+        size_t sub, psub, ssub;
+        pubsub_client_counts(c, &sub, &psub, &ssub);
+        mem += (sub + ssub) * 32 + psub * 24;
+    }
+    return mem;
+}
+
 void client_cron(int64_t now_ms)
 {
     /* A client over its soft output limit that neither reads nor gets more output is
@@ -663,6 +701,9 @@ void client_cron(int64_t now_ms)
         if (c->obuf_soft_since) {
             obuf_check_limits(c);
         }
+    }
+    if (cevict_on) {
+        cevict_cron();
     }
     if (srv.cfg.timeout <= 0) {
         return;

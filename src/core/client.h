@@ -50,6 +50,7 @@ enum {
     CLIENT_TRACKING_CACHING = 1 << 22, /* CLIENT CACHING given for the next command */
     CLIENT_TRACKING_NOLOOP = 1 << 23,
     CLIENT_TRACKING_BROKEN_REDIR = 1 << 24, /* the redirect target has gone */
+    CLIENT_EXECUTING = 1 << 25, /* a handler is building its reply (may hold reply_defer) */
 };
 
 typedef struct client {
@@ -82,6 +83,7 @@ typedef struct client {
     int64_t ctime_ms, last_interaction_ms;
     long long commands;       /* processed by this client */
     int64_t obuf_soft_since;  /* s: output went over its soft limit (core/obuf.c); 0 under */
+    size_t mem_counted;       /* memory last added to the client eviction sum (clientevict.c) */
 
     struct client *prev, *next;  /* all clients */
     struct client *pw_next;      /* pending-write list */
@@ -91,6 +93,9 @@ void client_setup(void);
 client *client_create(int fd, bool unix_socket);
 void client_close(client *c);          /* immediate: only from the loop, never a handler */
 void client_close_async(client *c);    /* from handlers */
+/* Closes c asynchronously and frees its pending output now, unless its own handler is
+ * running: what it held is gone before the next client grows (client eviction). */
+void client_close_async_drop_output(client *c);
 void client_free_closed(void);         /* before-sleep: frees CLOSE_ASAP clients */
 void client_flush_pending(void);       /* before-sleep: writes buffered replies */
 /* before-sleep: runs what unblocked clients pipelined (client_flush_pending does it too;
@@ -111,6 +116,9 @@ size_t client_count(void);
 void client_set_resp(client *c, int resp);
 /* Writes one CLIENT LIST line (no newline) for c into buf. */
 size_t client_info_line(const client *c, char *buf, size_t cap);
+/* Memory the client holds, as CLIENT LIST tot-mem and client eviction count it: the
+ * struct, query buffer, argument arrays, pending output, MULTI queue, subscriptions. */
+size_t client_memory(const client *c);
 /* Closes clients idle for more than `timeout` seconds (the timeout directive). */
 void client_cron(int64_t now_ms);
 

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/splitargs.h"
 #include "base/util.h"
+#include "core/clientevict.h"
 #include "core/dispatch.h"
 #include "core/persistence.h"
 #include "core/obuf.h"
@@ -225,6 +226,7 @@ static const directive table[] = {
      apply_eviction},
     {"maxmemory-samples", K_INT, EV(samples), 1, INT_MAX, "5", 0, NULL},
     {"maxmemory-eviction-tenacity", K_INT, EV(tenacity), 0, 100, "10", 0, NULL},
+    {"maxmemory-clients", K_CUSTOM, .def = "0", .parse = cevict_parse, .format = cevict_format},
     {"lfu-log-factor", K_INT, EV(lfu_log_factor), 0, INT_MAX, "10", 0, NULL},
     {"lfu-decay-time", K_INT, EV(lfu_decay_time), 0, INT_MAX, "1", 0, NULL},
 };

@@ -217,7 +217,10 @@ void dispatch_call(client *c, command *cmd)
     if (propagating) {
         propagate_enter(c->db->id);
     }
+    uint32_t executing = c->flags & CLIENT_EXECUTING; /* EXEC nests calls */
+    c->flags |= CLIENT_EXECUTING;
     cmd->fn(c);
+    c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | executing;
     if (propagating) {
         /* Only write commands replay verbatim (DEBUG POPULATE and the like do not). */
         propagate_leave((cmd->flags & CMD_WRITE) ? c->argv : NULL, c->argc);

@@ -54,6 +54,7 @@ struct server_stats {
     long long total_error_replies;
     long long unexpected_error_replies;
     long long client_qbuf_limit_disconnections;
+    long long evicted_clients; /* maxmemory-clients (core/clientevict.c) */
 };
 
 struct server {

@@ -328,7 +328,7 @@ static size_t clients_memory(size_t *max_in, size_t *max_out)
     size_t total = 0;
     *max_in = *max_out = 0;
     for (client *c = client_first(); c; c = c->next) {
-        total += sizeof(client) + c->qcap + c->out.pending;
+        total += client_memory(c); /* what tot-mem and maxmemory-clients count */
         if (c->qcap > *max_in) {
             *max_in = c->qcap;
         }
@@ -566,7 +566,7 @@ static void section_stats(sbuf *b)
            "expired_time_cap_reached_count:0\r\n"
            "expire_cycle_cpu_milliseconds:%lld\r\n"
            "evicted_keys:%lld\r\n"
-           "evicted_clients:0\r\n"
+           "evicted_clients:%lld\r\n"
            "total_eviction_exceeded_time:%lld\r\n"
            "current_eviction_exceeded_time:%lld\r\n"
            "keyspace_hits:%lld\r\n"
@@ -576,7 +576,7 @@ static void section_stats(sbuf *b)
            (double)rate_get(RATE_NET_OUT) / 1024, st->rejected_connections,
            db_stats.expired_keys, hash_expired_fields(),
            (double)db_stats.expired_stale_perc_x100 / 100,
-           db_stats.expire_cycle_cpu_us / 1000, evict_stats.evicted_keys,
+           db_stats.expire_cycle_cpu_us / 1000, evict_stats.evicted_keys, st->evicted_clients,
            (evict_stats.exceeded_time_us + exceeded_now_us()) / 1000, exceeded_now_us() / 1000,
            db_stats.hits, db_stats.misses);
     sb_add(b,

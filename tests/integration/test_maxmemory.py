@@ -204,7 +204,7 @@ def test_config_directives(own):
     c = own("noeviction")
     assert c("CONFIG", "GET", "maxmemory*") == [
         b"maxmemory", b"0", b"maxmemory-policy", b"noeviction", b"maxmemory-samples", b"5",
-        b"maxmemory-eviction-tenacity", b"10"] or IS_REDIS
+        b"maxmemory-eviction-tenacity", b"10", b"maxmemory-clients", b"0"] or IS_REDIS
     for name, default in (("maxmemory-samples", b"5"), ("maxmemory-eviction-tenacity", b"10"),
                           ("lfu-log-factor", b"10"), ("lfu-decay-time", b"1")):
         assert c("CONFIG", "GET", name) == [name.encode(), default]
