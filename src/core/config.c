@@ -253,7 +253,7 @@ static const char *const unimplemented[] = {
     "latency-tracking", "latency-tracking-info-percentiles", "lazyfree-lazy-eviction",
     "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
     "lazyfree-lazy-user-flush", "loadmodule", "lua-time-limit", "masterauth", "masteruser",
-    "maxmemory-clients", "min-replicas-max-lag", "min-replicas-to-write", "min-slaves-max-lag",
+    "min-replicas-max-lag", "min-replicas-to-write", "min-slaves-max-lag",
     "min-slaves-to-write", "oom-score-adj", "oom-score-adj-values", "proc-title-template",
     "propagation-error-behavior", "protected-mode", "rdb-del-sync-files",
     "rdb-save-incremental-fsync", "rename-command", "repl-backlog-size", "repl-backlog-ttl",
@@ -430,6 +430,10 @@ static void format_value(const directive *d, char *buf, size_t cap)
 void config_set_defaults(void)
 {
     for (size_t i = 0; i < NTABLE; i++) {
+        if (is_unimplemented(table[i].name, strlen(table[i].name))) {
+            fprintf(stderr, "kvik: %s is both implemented and listed as not\n", table[i].name);
+            exit(1);
+        }
         const char *err = set_value(&table[i], table[i].def, strlen(table[i].def));
         if (err) {
             fprintf(stderr, "kvik: bad default for %s: %s\n", table[i].name, err);
