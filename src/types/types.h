@@ -12,9 +12,9 @@ struct db;
 void types_setup(void);
 void set_type_setup(void);   /* types/set.c */
 void list_type_setup(void);  /* types/list.c */
-void zset_type_setup(void);  /* types/zset.c */
+void zset_type_setup(void);  /* types/zset_value.c */
 
-/* types/hash.c */
+/* types/hash_value.c (setup) and types/hash_ttl.c (field expiry) */
 void hash_type_setup(void);
 void hash_expire_cycle(uint64_t budget_us); /* server cron: reclaims expired hash fields */
 void hash_track_key(struct db *d, kstr key); /* a hash placed by RENAME/MOVE/COPY/RESTORE */

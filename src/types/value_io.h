@@ -45,7 +45,7 @@ void set_build_abort(set_builder *b);
 /* Adopts a validated intset blob (ownership passes); NULL when it is empty. */
 kobj *set_from_intset(kstr key, intset *is, int64_t expire_ms);
 
-/* ---- hashes (types/hash.c) ---- */
+/* ---- hashes (types/hash_value.c; hash_ttl_hashes: types/hash_ttl.c) ---- */
 size_t hash_value_len(const kobj *o);
 /* The field/value listpack when the hash is one without field TTLs, else NULL. */
 const uint8_t *hash_value_listpack(const kobj *o);
@@ -65,7 +65,7 @@ void hash_build_abort(hash_builder *b);
  * empty, has an odd count or a duplicate field (then lp is freed). */
 kobj *hash_from_listpack(kstr key, uint8_t *lp, int64_t expire_ms);
 
-/* ---- sorted sets (types/zset.c) ---- */
+/* ---- sorted sets (types/zset_value.c) ---- */
 size_t zset_value_len(const kobj *o);
 const uint8_t *zset_value_listpack(const kobj *o); /* member, score pairs, or NULL */
 /* Members from the highest to the lowest (Redis writes them so, which makes its loader's
