@@ -90,6 +90,10 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+        # Under `make SANITIZE=1` a sanitizer report fails the test that ran the server.
+        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+        if "Sanitizer" in err or "runtime error:" in err:
+            raise AssertionError("sanitizer report from the server:\n" + err[-4000:])
 
     def alive(self):
         return self.proc.poll() is None
