@@ -56,8 +56,11 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: deps-example deps-clients test-example test-clients
 all: kvik-server
 
+# Always refreshed from the current BUILD: after `make SANITIZE=1 ...` a plain `make` must
+# put the optimised binary back, though it is older than the sanitizer one.
+.PHONY: kvik-server
 kvik-server: $(BUILD)/kvik-server
-	@cp $< $@
+	@cmp -s $< $@ || cp $< $@
 
 $(BUILD)/kvik-server: $(OBJS)
 	@echo "  LD $@"
