@@ -464,6 +464,11 @@ int main(int argc, char **argv)
     log_warning(file ? "Configuration loaded" : "No config file specified, using the default "
                                                 "config.");
     config_log_warnings();
+    if (evict_cfg.maxmemory > 0 && evict_cfg.maxmemory < 1024 * 1024) {
+        log_warning("WARNING: You specified a maxmemory value that is less than 1MB (current "
+                    "value is %llu bytes). Are you sure this is what you really want?",
+                    (unsigned long long)evict_cfg.maxmemory);
+    }
     server_adjust_maxclients();
 
     srv.start_ms = clock_ms();

@@ -200,6 +200,12 @@ def test_shrink_with_noeviction_keeps_keys(own):
     assert c("SET", "x", "y") == "OK"
 
 
+def test_tiny_maxmemory_warned_at_start_up(start_server):
+    s = start_server("--maxmemory", "1000")
+    assert ("WARNING: You specified a maxmemory value that is less than 1MB (current value "
+            "is 1000 bytes). Are you sure this is what you really want?") in s.log()
+
+
 def test_config_directives(own):
     c = own("noeviction")
     assert c("CONFIG", "GET", "maxmemory*") == [
