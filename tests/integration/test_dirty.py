@@ -16,6 +16,7 @@ def changes(r):
 
 
 FLUSHALL_DELTA = 3
+EXEC_DELTA = 6  # EXEC itself counts nothing
 EXPIRY_DELTAS = (0, 1, 1)  # expiry itself counts nothing in 7.0
 
 # (setup, command, expected delta)
@@ -196,3 +197,64 @@ def test_eviction(start_server):
     assert evicted > 0
     assert changes(r) - before == 1  # eviction itself counts nothing
     r.close()
+
+
+# (blocking command, the write that serves it, delta over the write and the serving)
+BLOCKED = [
+    (["BLPOP", "l", "0"], ["LPUSH", "l", "a", "b"], 2),
+    (["BLMOVE", "l", "m", "LEFT", "LEFT", "0"], ["LPUSH", "l", "a", "b"], 2),
+    (["BLMPOP", "0", "1", "l", "LEFT", "COUNT", "5"], ["RPUSH", "l", "a", "b", "c"], 6),
+    (["BZPOPMIN", "z", "0"], ["ZADD", "z", "1", "a", "2", "b"], 3),
+    (["BZMPOP", "0", "1", "z", "MIN", "COUNT", "5"], ["ZADD", "z", "1", "a", "2", "b"], 4),
+]
+
+
+@pytest.mark.parametrize("block,write,delta", BLOCKED, ids=[b[0][0] for b in BLOCKED])
+def test_served_blocked_client(server, r, block, write, delta):
+    from util import Raw, _encode
+    blocked = Raw(server)
+    try:
+        blocked.send(_encode(block))
+        deadline = time.time() + 5
+        while r.info("clients")["blocked_clients"] == 0 and time.time() < deadline:
+            time.sleep(0.01)
+        before = changes(r)
+        r.execute_command(*write)
+        blocked.read()
+        assert changes(r) - before == delta
+    finally:
+        blocked.close()
+
+
+def test_exec_counts_its_commands(r):
+    p = r.pipeline(transaction=True)
+    p.sadd("s", "a", "b", "c")
+    p.rpush("l", "x", "y")
+    p.delete("s")
+    before = changes(r)
+    p.execute()
+    assert changes(r) - before == EXEC_DELTA
+
+
+@pytest.mark.skipif(IS_REDIS, reason="hash field TTLs are Redis 7.4/8.0 commands")
+def test_hash_field_ttl_commands(r):
+    r.execute_command("HSET", "h", "a", "1", "b", "2", "c", "3")
+    cases = [
+        (["HEXPIRE", "h", "100", "FIELDS", "3", "a", "b", "z"], 2),
+        (["HEXPIRE", "h", "100", "NX", "FIELDS", "1", "a"], 0),
+        (["HPERSIST", "h", "FIELDS", "2", "a", "c"], 1),
+        (["HPEXPIRE", "h", "0", "FIELDS", "1", "b"], 1),
+        (["HGETDEL", "h", "FIELDS", "2", "a", "z"], 1),
+        (["HSETEX", "h", "EX", "100", "FIELDS", "2", "x", "1", "y", "2"], 2),
+        (["HGETEX", "h", "PERSIST", "FIELDS", "2", "x", "y"], 2),
+    ]
+    for cmd, delta in cases:
+        before = changes(r)
+        r.execute_command(*cmd)
+        assert (cmd, changes(r) - before) == (cmd, delta)
+    # a field expiring counts nothing, as a key expiring
+    r.execute_command("HPEXPIRE", "h", "1", "FIELDS", "1", "x")
+    time.sleep(0.01)
+    before = changes(r)
+    assert r.execute_command("HGET", "h", "x") is None
+    assert changes(r) - before == 0
