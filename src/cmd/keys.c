@@ -115,6 +115,7 @@ static void cmd_del(client *c)
             n++;
         }
     }
+    db_dirty(n);
     reply_int(&c->out, n);
 }
 
@@ -267,6 +268,7 @@ static void expire_generic(client *c, int64_t basetime, long long unit_ms)
             propagate_rewrite(argv, 3);
         }
     }
+    db_dirty(1);
     reply_int(&c->out, 1);
     return;
 overflow:
@@ -350,6 +352,7 @@ static void cmd_persist(client *c)
     }
     db_set_expire(c->db, ref, -1);
     notify_keyspace_event(NOTIFY_GENERIC, "persist", c->db, c->argv[1]);
+    db_dirty(1);
     reply_int(&c->out, 1);
 }
 
@@ -384,6 +387,7 @@ static void rename_generic(client *c, bool nx)
     hash_track_key(c->db, dst); /* field TTLs keep expiring under the new name */
     notify_keyspace_event(NOTIFY_GENERIC, "rename_from", c->db, src);
     notify_keyspace_event(NOTIFY_GENERIC, "rename_to", c->db, dst);
+    db_dirty(1);
     if (nx) {
         reply_int(&c->out, 1);
     } else {
@@ -535,6 +539,7 @@ static void cmd_flushdb(client *c)
     if (!flush_mode_or_reply(c, &async)) {
         return;
     }
+    db_dirty((long long)db_size(c->db));
     db_flush(c->db, async);
     reply_ok(&c->out);
 }
@@ -546,6 +551,7 @@ static void cmd_flushall(client *c)
         return;
     }
     for (int i = 0; i < db_count(); i++) {
+        db_dirty((long long)db_size(db_get(i))); /* before the save, which zeroes it */
         db_flush(db_get(i), async);
     }
     persist_after_flushall();
@@ -581,6 +587,7 @@ static void cmd_swapdb(client *c)
         db_swap(da, db_b);
         hash_swap_dbs((int)a, (int)b);
     }
+    db_dirty(1);
     reply_ok(&c->out);
 }
 
@@ -605,6 +612,7 @@ static void cmd_move(client *c)
     hash_track_key(dst, key);
     notify_keyspace_event(NOTIFY_GENERIC, "move_from", c->db, key);
     notify_keyspace_event(NOTIFY_GENERIC, "move_to", dst, key);
+    db_dirty(1);
     reply_int(&c->out, 1);
 }
 
@@ -647,6 +655,7 @@ static void cmd_copy(client *c)
     db_add(dst, kobj_copy(o, newkey));
     hash_track_key(dst, newkey);
     notify_keyspace_event(NOTIFY_GENERIC, "copy_to", dst, newkey);
+    db_dirty(1);
     reply_int(&c->out, 1);
 }
 

@@ -498,7 +498,10 @@ static bool serve_client(client *c, kstr key)
     }
     uint32_t executing = c->flags & CLIENT_EXECUTING;
     c->flags |= CLIENT_EXECUTING;
+    db_dirty_frame outer;
+    db_dirty_begin(&outer);
     bool served = b->serve(c, key);
+    srv.dirty += db_dirty_end(&outer);
     c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | executing;
     if (propagating) {
         propagate_leave(NULL, 0);

@@ -219,7 +219,10 @@ void dispatch_call(client *c, command *cmd)
     }
     uint32_t executing = c->flags & CLIENT_EXECUTING; /* EXEC nests calls */
     c->flags |= CLIENT_EXECUTING;
+    db_dirty_frame outer;
+    db_dirty_begin(&outer);
     cmd->fn(c);
+    srv.dirty += db_dirty_end(&outer);
     c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | executing;
     if (propagating) {
         /* Only write commands replay verbatim (DEBUG POPULATE and the like do not). */

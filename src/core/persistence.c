@@ -7,10 +7,10 @@
  * copy-on-write bill small the server cron pauses incremental rehashing while any child
  * runs.
  *
- * The dirty counter (srv.dirty) counts keyspace changes through the db change hooks: one
- * per changed key (Redis counts elements for some commands; the save rules only compare
- * it against thresholds). A successful save resets it; a BGSAVE subtracts what it had at
- * fork time, so changes made while the child ran still count.
+ * The dirty counter (srv.dirty) adds what each command counted (db_dirty_begin/end in
+ * db/db.h: Redis's per-element counts). A successful save resets it, and what the running
+ * command counted so far; a BGSAVE subtracts what it had at fork time, so changes made
+ * while the child ran still count.
  *
  * Loading at start-up happens after the listeners are open: with appendonly yes the AOF
  * (persist/aof.h), else the RDB file. Either loader calls persist_loading_begin/end and,
@@ -51,24 +51,9 @@
 
 struct persistence persist = {.last_bgsave_ok = true, .last_bgsave_secs = -1};
 
-/* ---- dirty counter ---- */
-
-static void on_key_changed(db *d, kstr key)
-{
-    srv.dirty++;
-}
-
-static void on_flushed(db *d)
-{
-    srv.dirty += (long long)db_size(d);
-}
-
-static const db_hooks dirty_hooks = {on_key_changed, on_flushed, NULL};
-
 void persist_setup(void)
 {
     crc64_init();
-    db_add_hooks(&dirty_hooks);
 }
 
 /* ---- save rules ---- */
@@ -184,6 +169,7 @@ int persist_save(void)
     }
     log_notice("DB saved on disk");
     srv.dirty = 0;
+    db_dirty_clear();
     srv.lastsave = time(NULL);
     persist.last_bgsave_ok = true;
     return 0;
@@ -478,6 +464,7 @@ int persist_debug_reload(bool nosave, bool noflush, bool merge, const char **why
     rdb_error err;
     int rc = load_file(merge, &st, &err);
     srv.dirty = 0;
+    db_dirty_clear(); /* the flush and the load are no changes (as Redis) */
     if (rc != RDB_OK) {
         log_warning("Error loading the RDB (%s at offset %lld): %s", rdb_err_name(err.code),
                     err.offset, err.msg);

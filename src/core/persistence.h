@@ -31,7 +31,7 @@ struct persistence {
 
 extern struct persistence persist;
 
-void persist_setup(void);          /* counts changes (dirty) through the db hooks */
+void persist_setup(void);
 /* Loads dbfilename from dir at start-up, serving clients (-LOADING) meanwhile. Returns 0
  * when loaded (or there is no file), -1 when the file cannot be loaded (the caller exits
  * with an error), 1 when a SHUTDOWN or a signal (*signal_flag set by the handler) asked to

@@ -27,8 +27,11 @@ int64_t db_now_ms;
 uint32_t db_lru_clock;
 bool db_expiry_paused;
 
+db_dirty_frame db_dirty_cur;
+
 void db_notify_expired(db *d, kstr key)
 {
+    db_dirty_uncount(); /* the db_touch before was the expiry, not the command */
     for (int i = 0; i < db_hooks_count; i++) {
         if (db_hooks_list[i]->expired) {
             db_hooks_list[i]->expired(d, key);
@@ -290,6 +293,7 @@ static void destroy_table(void *t)
 
 void db_flush(db *d, bool async)
 {
+    db_dirty_cur.touched += (long long)ht_size(d->keys);
     for (int i = 0; i < db_hooks_count; i++) {
         if (db_hooks_list[i]->flushed) {
             db_hooks_list[i]->flushed(d);
@@ -308,6 +312,7 @@ void db_flush(db *d, bool async)
 
 void db_swap(db *a, db *b)
 {
+    db_dirty_cur.touched++;
     for (int i = 0; i < db_hooks_count; i++) {
         if (db_hooks_list[i]->swapped) {
             db_hooks_list[i]->swapped(a, b);

@@ -113,8 +113,60 @@ extern int db_hooks_count;
 /* Adds a subscriber; hooks run in the order they were added. h must outlive the server. */
 void db_add_hooks(const db_hooks *h);
 
+/* Change counting: Redis's server.dirty, what the `save` rules and INFO
+ * rdb_changes_since_last_save compare. A write command states its count with db_dirty(n)
+ * as Redis does (elements added, removed or updated: SADD of three new members is 3, of
+ * three present ones 0); a command that states nothing counts one per key it changed
+ * (db_touch). Expiry and eviction are not a command's doing and count nothing, as in
+ * Redis 7.0. Whoever runs a command brackets it with db_dirty_begin/db_dirty_end and adds
+ * the result to the server's counter; frames nest (EXEC, a blocked client served while a
+ * command runs), each counting only its own command. The key-changed hooks (WATCH,
+ * tracking, wake-ups) are separate and see every change. */
+typedef struct db_dirty_frame {
+    long long touched; /* keys changed: the count when nothing was stated */
+    long long stated;  /* sum of db_dirty() */
+    bool has_stated;
+} db_dirty_frame;
+
+extern db_dirty_frame db_dirty_cur;
+
+static inline void db_dirty(long long n)
+{
+    db_dirty_cur.stated += n;
+    db_dirty_cur.has_stated = true;
+}
+
+/* Saves the running frame in *saved and opens an empty one. */
+static inline void db_dirty_begin(db_dirty_frame *saved)
+{
+    *saved = db_dirty_cur;
+    db_dirty_cur = (db_dirty_frame){0};
+}
+
+/* Closes the frame db_dirty_begin opened: its count, and *saved runs again. */
+static inline long long db_dirty_end(const db_dirty_frame *saved)
+{
+    long long n = db_dirty_cur.has_stated ? db_dirty_cur.stated : db_dirty_cur.touched;
+    db_dirty_cur = *saved;
+    return n > 0 ? n : 0;
+}
+
+/* The db_touch just made was no change of the command's (an expiry, an eviction). */
+static inline void db_dirty_uncount(void)
+{
+    db_dirty_cur.touched--;
+}
+
+/* Forgets what the running command counted so far: a save inside it (SAVE, FLUSHALL with
+ * save rules, DEBUG RELOAD) zeroes the counter, and only later changes count. */
+static inline void db_dirty_clear(void)
+{
+    db_dirty_cur.touched = db_dirty_cur.stated = 0;
+}
+
 static inline void db_touch(db *d, kstr key)
 {
+    db_dirty_cur.touched++;
     for (int i = 0; i < db_hooks_count; i++) {
         if (db_hooks_list[i]->key_changed) {
             db_hooks_list[i]->key_changed(d, key);

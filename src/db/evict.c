@@ -379,6 +379,7 @@ void evict_config_changed(void)
 static void evict_key(db *d, kobj *o)
 {
     kobj *gone = db_take(d, kobj_key(o));
+    db_dirty_uncount(); /* an eviction is no change of the command's (as Redis) */
     evict_stats.evicted_keys++;
     notify_keyspace_event(NOTIFY_EVICTED, "evicted", d, kobj_key(gone));
     db_free_entry(gone);

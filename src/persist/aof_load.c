@@ -116,7 +116,10 @@ static void run(client *c, command *cmd)
     }
     dispatch_clock_reset(); /* EXEC's queue runs through dispatch_call and its clock */
     c->cmd = cmd;
+    db_dirty_frame outer;
+    db_dirty_begin(&outer);
     cmd->fn(c);
+    srv.dirty += db_dirty_end(&outer);
 }
 
 static int truncated(const char *dir, const char *name, long long valid, bool last_file,

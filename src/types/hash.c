@@ -107,6 +107,7 @@ static void hset_generic(client *c, bool ok_reply)
     for (int i = 2; i < c->argc; i += 2) {
         created += hash_set_field(o, c->argv[i], c->argv[i + 1], false);
     }
+    db_dirty((c->argc - 2) / 2); /* fields added or updated */
     db_touch(c->db, key);
     notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
     if (ok_reply) {
@@ -143,6 +144,7 @@ static void cmd_hsetnx(client *c)
         o = hash_create(c, key);
     }
     hash_set_field(o, c->argv[2], c->argv[3], false);
+    db_dirty(1);
     db_touch(c->db, key);
     notify_keyspace_event(NOTIFY_HASH, "hset", c->db, key);
     reply_int(&c->out, 1);
@@ -201,6 +203,7 @@ static void cmd_hdel(client *c)
             }
         }
     }
+    db_dirty(deleted);
     if (deleted) {
         notify_keyspace_event(NOTIFY_HASH, "hdel", c->db, key);
         hash_finish_write(c, key, o, true);
@@ -317,6 +320,7 @@ static void cmd_hincrby(client *c)
         o = hash_create(c, key);
     }
     hash_set_field(o, c->argv[2], kstr_make(buf, len), true);
+    db_dirty(1);
     db_touch(c->db, key);
     notify_keyspace_event(NOTIFY_HASH, "hincrby", c->db, key);
     reply_int(&c->out, value);
@@ -355,6 +359,7 @@ static void cmd_hincrbyfloat(client *c)
         o = hash_create(c, key);
     }
     hash_set_field(o, c->argv[2], kstr_make(buf, len), true);
+    db_dirty(1);
     db_touch(c->db, key);
     if (propagate_on) {
         /* The result, not the increment: float formatting must not differ on replay.

@@ -334,10 +334,12 @@ bool hash_expire_due_fields(db *d, kstr key, kobj *o)
         if (hash_len(o) == 0) {
             notify_keyspace_event(NOTIFY_GENERIC, "del", d, key);
             db_delete(d, key);
+            db_dirty_uncount(); /* expiry counts no change, as a key's */
             propagate_forget_change();
             return false;
         }
         db_touch(d, key);
+        db_dirty_uncount();
         propagate_forget_change();
     }
     if (next >= 0) {
@@ -399,11 +401,13 @@ void hash_expire_cycle(uint64_t budget_us)
         if (hash_len(o) == 0) {
             notify_keyspace_event(NOTIFY_GENERIC, "del", d, key);
             db_delete(d, key); /* before reg_drop frees the key bytes */
+            db_dirty_uncount();
             reg_drop(r);
             continue;
         }
         if (removed) {
             db_touch(d, key);
+            db_dirty_uncount();
         }
         if (due >= 0) {
             reg_set_due(d, key, due);
@@ -630,12 +634,15 @@ static void hexpire_generic(client *c, bool seconds, bool relative)
     }
     reply_array(&c->out, (size_t)(c->argc - first));
     bool updated = false, deleted = false;
+    long long changed = 0;
     for (int i = first; i < c->argc; i++) {
         int r = o ? field_set_expire(o, c->argv[i], at, cond) : HFE_NO_FIELD;
         updated |= r == HFE_SET;
         deleted |= r == HFE_DELETED;
+        changed += r == HFE_SET || r == HFE_DELETED;
         reply_int(&c->out, r);
     }
+    db_dirty(changed); /* fields updated or deleted, as Redis 7.4 */
     if (o && (updated || deleted)) {
         notify_keyspace_event(NOTIFY_HASH, deleted ? "hdel" : "hexpire", c->db, key);
         finish_expire_write(c, key, o, true);
@@ -724,15 +731,16 @@ void cmd_hpersist(client *c)
         return;
     }
     reply_array(&c->out, (size_t)(c->argc - first));
-    bool changed = false;
+    long long changed = 0;
     for (int i = first; i < c->argc; i++) {
         int r = o ? field_set_expire(o, c->argv[i], -1, 0) : HFE_NO_FIELD;
         if (r == HFE_NOT_MET) {
             r = HFE_NO_TTL;
         }
-        changed |= r == HFE_SET;
+        changed += r == HFE_SET;
         reply_int(&c->out, r);
     }
+    db_dirty(changed);
     if (changed) {
         db_touch(c->db, key);
         notify_keyspace_event(NOTIFY_HASH, "hpersist", c->db, key);
@@ -752,17 +760,18 @@ void cmd_hgetdel(client *c)
         return;
     }
     reply_array(&c->out, (size_t)(c->argc - first));
-    bool deleted = false;
+    long long deleted = 0;
     for (int i = first; i < c->argc; i++) {
         hash_fval v;
         if (o && hash_get_field(o, c->argv[i], &v)) {
             hash_reply_kstr(c, v.s);
             hash_del_field(o, c->argv[i]);
-            deleted = true;
+            deleted++;
         } else {
             reply_null(&c->out);
         }
     }
+    db_dirty(deleted);
     if (deleted) {
         notify_keyspace_event(NOTIFY_HASH, "hdel", c->db, key);
         hash_finish_write(c, key, o, true);
@@ -825,6 +834,7 @@ void cmd_hgetex(client *c)
     }
     reply_array(&c->out, (size_t)(c->argc - first));
     bool updated = false, deleted = false;
+    long long changed = 0;
     for (int i = first; i < c->argc; i++) {
         hash_fval v;
         if (!o || !hash_get_field(o, c->argv[i], &v)) {
@@ -836,8 +846,10 @@ void cmd_hgetex(client *c)
             int r = field_set_expire(o, c->argv[i], at, 0);
             updated |= r == HFE_SET;
             deleted |= r == HFE_DELETED;
+            changed += r == HFE_SET || r == HFE_DELETED;
         }
     }
+    db_dirty(changed);
     if (o && (updated || deleted)) {
         /* As Redis 8.0: hpersist or hexpire when a field was updated, else hdel. */
         const char *event = !updated ? "hdel" : opt == OPT_PERSIST ? "hpersist" : "hexpire";
@@ -946,6 +958,7 @@ void cmd_hsetex(client *c)
     }
     bool keep = fl & (OPT_TIMES | OPT_KEEPTTL);
     bool updated = false, deleted = false;
+    db_dirty((c->argc - first) / 2); /* the fields set */
     for (int i = first; i < c->argc; i += 2) {
         hash_set_field(o, c->argv[i], c->argv[i + 1], keep);
         if (fl & OPT_TIMES) {

@@ -164,6 +164,7 @@ static void pop_range_reply(client *c, quicklist *ql, bool tail, long long count
     for (size_t i = 0; i < n; i++) {
         pop_reply(c, ql, tail);
     }
+    db_dirty((long long)n);
 }
 
 /* LMPOP/BLMPOP's [key, [elements]] reply, popping from the list under key. */
@@ -197,6 +198,7 @@ static void push_generic(client *c, bool tail, bool only_existing)
     for (int i = 2; i < c->argc; i++) {
         ql_push(ql, tail, c->argv[i].p, c->argv[i].len);
     }
+    db_dirty(c->argc - 2);
     db_touch(c->db, key);
     notify_keyspace_event(NOTIFY_LIST, tail ? "rpush" : "lpush", c->db, key);
     reply_int(&c->out, (long long)ql_count(ql));
@@ -253,6 +255,7 @@ static void pop_generic(client *c, bool tail)
     quicklist *ql = ql_of(o);
     if (!has_count) {
         pop_reply(c, ql, tail);
+        db_dirty(1);
     } else if (count == 0) {
         reply_empty_array(&c->out);
         return;
@@ -551,6 +554,7 @@ static void cmd_lrem(client *c)
         }
     }
     ql_iter_done(&it);
+    db_dirty(removed);
     if (removed) {
         after_removal(c, key, ql, "lrem");
     }
@@ -596,6 +600,7 @@ static void cmd_ltrim(client *c)
     }
     ql_del_range(ql, 0, (size_t)ltrim);
     ql_del_range(ql, -rtrim, (size_t)rtrim);
+    db_dirty(ltrim + rtrim);
     after_removal(c, key, ql, "ltrim");
     reply_ok(&c->out);
 }
@@ -621,14 +626,14 @@ static void propagate_pop(kstr key, bool tail, long long count)
 }
 
 /* Pops from the list src (non-empty) under srckey and pushes onto dstkey, replying the
- * element; WRONGTYPE when dstkey holds another type (nothing moves then). */
-static void move_element(client *c, kstr srckey, kobj *src, kstr dstkey, bool from_tail,
+ * element; WRONGTYPE when dstkey holds another type (nothing moves then, false). */
+static bool move_element(client *c, kstr srckey, kobj *src, kstr dstkey, bool from_tail,
                          bool to_tail)
 {
     kobj *dst = db_find(c->db, dstkey);
     if (dst && kobj_type(dst) != OBJ_LIST) {
         reply_wrongtype(c);
-        return;
+        return false;
     }
     quicklist *sq = ql_of(src);
     ql_entry e;
@@ -655,6 +660,7 @@ static void move_element(client *c, kstr srckey, kobj *src, kstr dstkey, bool fr
                         to_tail ? KSTR_LIT("RIGHT") : KSTR_LIT("LEFT")};
         propagate_rewrite(argv, 5);
     }
+    return true;
 }
 
 /* LMOVE / RPOPLPUSH once the directions are known. */
@@ -670,7 +676,9 @@ static void lmove_generic(client *c, bool from_tail, bool to_tail)
         reply_null(&c->out);
         return;
     }
-    move_element(c, src, o, c->argv[2], from_tail, to_tail);
+    if (move_element(c, src, o, c->argv[2], from_tail, to_tail)) {
+        db_dirty(1);
+    }
 }
 
 static void cmd_lmove(client *c)
@@ -755,6 +763,7 @@ static bool pop_first_ready(client *c, const kstr *keys, int nkeys, bool tail,
             reply_array(&c->out, 2);
             reply_bulk(&c->out, keys[i].p, keys[i].len);
             pop_reply(c, ql, tail);
+            db_dirty(1);
             after_removal(c, keys[i], ql, pop_event(tail));
         }
         return true;
@@ -798,6 +807,7 @@ static bool serve_pop(client *c, kstr key)
         return true;
     }
     propagate_pop(key, c->cmd->fn == cmd_brpop, -1);
+    db_dirty(0); /* a served BLPOP / BRPOP counts nothing in Redis 7.0 */
     reply_array(&c->out, 2);
     reply_bulk(&c->out, key.p, key.len);
     pop_reply(c, ql, c->cmd->fn == cmd_brpop);
@@ -878,6 +888,7 @@ static bool serve_move(client *c, kstr key)
     bool from_tail, to_tail;
     move_dirs(c, &from_tail, &to_tail);
     move_element(c, key, o, c->argv[2], from_tail, to_tail);
+    db_dirty(0); /* a served BLMOVE counts nothing in Redis 7.0 */
     return true;
 }
 
@@ -891,7 +902,9 @@ static void bmove_generic(client *c, long long timeout)
     if (o) {
         bool from_tail, to_tail;
         move_dirs(c, &from_tail, &to_tail);
-        move_element(c, c->argv[1], o, c->argv[2], from_tail, to_tail);
+        if (move_element(c, c->argv[1], o, c->argv[2], from_tail, to_tail)) {
+            db_dirty(1);
+        }
         return;
     }
     if (!blocking_may_block(c)) {

@@ -727,6 +727,7 @@ static void cmd_sadd(client *c)
         mem_of_str(&m, c->argv[i].p, c->argv[i].len);
         added += sv_add(&s, &m);
     }
+    db_dirty(added);
     if (o) {
         store_back(o, s);
         if (added) {
@@ -764,6 +765,7 @@ static void cmd_srem(client *c)
         }
     }
     store_back(o, s);
+    db_dirty(removed);
     if (removed) {
         notify_keyspace_event(NOTIFY_SET, "srem", c->db, key);
     }
@@ -801,6 +803,7 @@ static void cmd_smove(client *c)
         return;
     }
     store_back(so, s);
+    db_dirty(1); /* and one more when dst gains the member, as Redis */
     notify_keyspace_event(NOTIFY_SET, "srem", c->db, src);
     if (sv_size(s) == 0) {
         db_delete(c->db, src);
@@ -813,12 +816,14 @@ static void cmd_smove(client *c)
         bool added = sv_add(&d, &m);
         store_back(dobj, d);
         if (added) {
+            db_dirty(1);
             db_touch(c->db, dst);
             notify_keyspace_event(NOTIFY_SET, "sadd", c->db, dst);
         }
     } else {
         setv d = sv_new();
         sv_add(&d, &m);
+        db_dirty(1);
         add_new_key(c, dst, d);
         notify_keyspace_event(NOTIFY_SET, "sadd", c->db, dst);
     }
@@ -1178,6 +1183,7 @@ static void spop_count(client *c)
     setv s = sv_of(o);
     notify_keyspace_event(NOTIFY_SET, "spop", c->db, key);
     if ((unsigned long long)count >= sv_size(s)) {
+        db_dirty((long long)sv_size(s));
         reply_members(c, s);
         db_delete(c->db, key);
         notify_keyspace_event(NOTIFY_GENERIC, "del", c->db, key);
@@ -1187,6 +1193,7 @@ static void spop_count(client *c)
         }
         return;
     }
+    db_dirty(count);
     s = spop_some(c, s, (size_t)count);
     store_back(o, s);
     db_touch(c->db, key);

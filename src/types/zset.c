@@ -195,6 +195,7 @@ static void zadd_generic(client *c, int flags)
             processed += (out & ZA_OUT_NOP) == 0;
         }
         zv_store(o, &v);
+        db_dirty(added + updated);
         if (zv_len(&v) == 0) {
             db_delete(c->db, key); /* created for a first element that failed */
         } else if (added || updated) {
@@ -247,6 +248,7 @@ static void cmd_zrem(client *c)
     for (int j = 2; j < c->argc && zv_len(&v) > 0; j++) {
         deleted += zv_delete(&v, c->argv[j]);
     }
+    db_dirty(deleted);
     if (deleted) {
         zset_finish_write(c, o, &v, key, "zrem");
     }

@@ -92,6 +92,7 @@ static void zpop_generic(client *c, const kstr *keys, int nkeys, bool max, bool 
     if (v.enc == ENC_LISTPACK) {
         v.lp = lp_delete_range(v.lp, max ? -(long)(2 * n) : 0, 2 * n);
     }
+    db_dirty((long long)n); /* served blocked pops count too, as in Redis 7.0 */
     zset_finish_write(c, o, &v, key, max ? "zpopmax" : "zpopmin");
 }
 

@@ -478,6 +478,7 @@ static void zremrange_generic(client *c, int rangetype)
     } else {
         deleted = zv_delete_range(&v, true, &lr);
     }
+    db_dirty((long long)deleted);
     if (deleted) {
         static const char *const events[] = {
             [RT_RANK] = "zremrangebyrank", [RT_SCORE] = "zremrangebyscore",
