@@ -22,11 +22,11 @@ static inline uint64_t rand_u64(void)
     return z ^ (z >> 31);
 }
 
-/* Uniform in [0, n), n > 0: the modulo bias of a 64-bit draw is below 2^-30 for any n a
- * server holds. */
+/* Uniform in [0, n) (0 when n is 0): the modulo bias of a 64-bit draw is below 2^-30 for
+ * any n a server holds. */
 static inline size_t rand_below(size_t n)
 {
-    return (size_t)(rand_u64() % n);
+    return n ? (size_t)(rand_u64() % n) : 0;
 }
 
 #endif

@@ -1,4 +1,4 @@
-// deps: src/ds/listpack.c src/base/alloc.c
+// deps: src/ds/listpack.c src/base/alloc.c src/base/rand.c
 /* test_listpack.c - unit tests for the listpack (src/ds/listpack.c).
  *
  * Three kinds of checks: (1) exact bytes - integer and string encodings at every boundary,
@@ -14,26 +14,10 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/rand.h"
 #include "ds/listpack.h"
 
 #include "check.h"
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t rnd(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    rng_state = x;
-    return x;
-}
-
-static size_t rnd_below(size_t n)
-{
-    return n ? (size_t)(rnd() % n) : 0;
-}
 
 static const uint8_t *S(const char *s)
 {
@@ -345,42 +329,42 @@ static size_t random_elem(char *buf)
     static const char *odd[] = {"-0", "007", "+1", " 1", "1 ", "", "-", "1.0",
                                 "9223372036854775808", "-9223372036854775809",
                                 "12345678901234567890", "00"};
-    switch (rnd_below(8)) {
+    switch (rand_below(8)) {
     case 0: {
-        long long v = edges[rnd_below(sizeof(edges) / sizeof(edges[0]))];
+        long long v = edges[rand_below(sizeof(edges) / sizeof(edges[0]))];
         /* +-1 around the edge; wraps at the int64 limits, still an integer */
-        uint64_t u = (uint64_t)v + (uint64_t)rnd_below(3) - 1;
+        uint64_t u = (uint64_t)v + (uint64_t)rand_below(3) - 1;
         v = u <= (uint64_t)LLONG_MAX ? (long long)u : -(long long)(~u) - 1;
         return (size_t)sprintf(buf, "%lld", v);
     }
     case 1:
-        return (size_t)sprintf(buf, "%lld", (long long)(rnd() >> rnd_below(64)) *
-                                                (rnd() & 1 ? 1 : -1));
+        return (size_t)sprintf(buf, "%lld", (long long)(rand_u64() >> rand_below(64)) *
+                                                (rand_u64() & 1 ? 1 : -1));
     case 2: {
-        const char *s = odd[rnd_below(sizeof(odd) / sizeof(odd[0]))];
+        const char *s = odd[rand_below(sizeof(odd) / sizeof(odd[0]))];
         size_t n = strlen(s);
         memcpy(buf, s, n);
         return n;
     }
     case 3: {
         static const size_t near[] = {62, 63, 64, 65, 126, 127, 4094, 4095, 4096, 4097};
-        size_t n = near[rnd_below(sizeof(near) / sizeof(near[0]))];
+        size_t n = near[rand_below(sizeof(near) / sizeof(near[0]))];
         for (size_t i = 0; i < n; i++) {
-            buf[i] = (char)('a' + rnd_below(3));
+            buf[i] = (char)('a' + rand_below(3));
         }
         return n;
     }
     case 4: {
-        size_t n = rnd_below(300);
+        size_t n = rand_below(300);
         for (size_t i = 0; i < n; i++) {
-            buf[i] = (char)rnd(); /* arbitrary bytes, including 0x00 and 0xFF */
+            buf[i] = (char)rand_u64(); /* arbitrary bytes, including 0x00 and 0xFF */
         }
         return n;
     }
     default: {
-        size_t n = 1 + rnd_below(6);
+        size_t n = 1 + rand_below(6);
         for (size_t i = 0; i < n; i++) {
-            buf[i] = (char)('a' + rnd_below(4)); /* small alphabet: find() hits */
+            buf[i] = (char)('a' + rand_below(4)); /* small alphabet: find() hits */
         }
         return n;
     }
@@ -444,7 +428,7 @@ static void test_random_ops(void)
     size_t max_n = 0;
     for (int step = 0; step < 40000 && bad < 5; step++) {
         size_t len = random_elem(buf);
-        int op = (int)rnd_below(11);
+        int op = (int)rand_below(11);
         /* keep the list around a few hundred entries: grow more than shrink when small */
         if (m.n > 300 && op < 5) {
             op += 5;
@@ -465,9 +449,9 @@ static void test_random_ops(void)
             if (m.n == 0) {
                 break;
             }
-            size_t at = rnd_below(m.n);
-            bool after = rnd() & 1;
-            long idx = (rnd() & 1) ? (long)at : (long)at - (long)m.n;
+            size_t at = rand_below(m.n);
+            bool after = rand_u64() & 1;
+            long idx = (rand_u64() & 1) ? (long)at : (long)at - (long)m.n;
             uint8_t *p = lp_seek(lp, idx), *np;
             lp = lp_insert(lp, S(buf), len, p, after ? LP_AFTER : LP_BEFORE, &np);
             model_insert(&m, at + after, buf, len);
@@ -481,7 +465,7 @@ static void test_random_ops(void)
             if (m.n == 0) {
                 break;
             }
-            size_t at = rnd_below(m.n);
+            size_t at = rand_below(m.n);
             uint8_t *np;
             lp = lp_insert(lp, S(buf), len, lp_seek(lp, (long)at), LP_REPLACE, &np);
             model_delete(&m, at, 1);
@@ -497,7 +481,7 @@ static void test_random_ops(void)
             if (m.n == 0) {
                 break;
             }
-            size_t at = rnd_below(m.n);
+            size_t at = rand_below(m.n);
             uint8_t *next;
             lp = lp_delete(lp, lp_seek(lp, (long)at), &next);
             model_delete(&m, at, 1);
@@ -509,8 +493,8 @@ static void test_random_ops(void)
             break;
         }
         case 7: {
-            long idx = (long)rnd_below(m.n + 3) - (long)rnd_below(m.n + 3);
-            size_t count = rnd_below(6);
+            long idx = (long)rand_below(m.n + 3) - (long)rand_below(m.n + 3);
+            size_t count = rand_below(6);
             lp = lp_delete_range(lp, idx, count);
             long start = idx < 0 ? idx + (long)m.n : idx;
             if (start >= 0 && start < (long)m.n && count) {
@@ -520,7 +504,7 @@ static void test_random_ops(void)
             break;
         }
         case 8: {
-            long idx = (long)rnd_below(2 * m.n + 3) - (long)m.n - 1;
+            long idx = (long)rand_below(2 * m.n + 3) - (long)m.n - 1;
             uint8_t *p = lp_seek(lp, idx);
             long want = idx < 0 ? idx + (long)m.n : idx;
             bool in = want >= 0 && want < (long)m.n;
@@ -534,13 +518,13 @@ static void test_random_ops(void)
             /* find an existing element (or the random one) from a random start */
             const char *s = buf;
             size_t sl = len;
-            if (m.n && (rnd() & 1)) {
-                size_t k = rnd_below(m.n);
+            if (m.n && (rand_u64() & 1)) {
+                size_t k = rand_below(m.n);
                 s = m.s[k];
                 sl = m.len[k];
             }
-            size_t from = rnd_below(m.n + 1);
-            unsigned skip = (unsigned)rnd_below(3);
+            size_t from = rand_below(m.n + 1);
+            unsigned skip = (unsigned)rand_below(3);
             uint8_t *p = lp_find(lp, lp_seek(lp, (long)from), S(s), sl, skip);
             long want = model_find(&m, from, s, sl, skip);
             if (index_of(lp, p) != want || (p == NULL) != (want < 0)) {
@@ -755,13 +739,13 @@ static void test_validate(void)
     int accepted = 0;
     for (int round = 0; round < 20000; round++) {
         memcpy(w, lp, n);
-        int flips = 1 + (int)rnd_below(3);
+        int flips = 1 + (int)rand_below(3);
         for (int k = 0; k < flips; k++) {
             /* half of the hits on the header and the small entries around the strings */
-            size_t at = (rnd() & 1) ? rnd_below(n) : (rnd() & 1) ? rnd_below(140) : n - 1 - rnd_below(60);
-            w[at] = (uint8_t)rnd();
+            size_t at = (rand_u64() & 1) ? rand_below(n) : (rand_u64() & 1) ? rand_below(140) : n - 1 - rand_below(60);
+            w[at] = (uint8_t)rand_u64();
         }
-        size_t t = (rnd() & 3) ? n : rnd_below(n + 1);
+        size_t t = (rand_u64() & 3) ? n : rand_below(n + 1);
         accepted += validate_copy(w, t, true);
     }
     passed++;
@@ -812,6 +796,7 @@ static void test_edges(void)
 
 int main(void)
 {
+    rand_seed(0x9E3779B97F4A7C15ULL);
     test_int_encodings();
     test_string_encodings();
     test_redis_dump();

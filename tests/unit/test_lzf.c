@@ -1,4 +1,4 @@
-// deps: src/ds/lzf.c src/ds/listpack.c src/base/alloc.c
+// deps: src/ds/lzf.c src/ds/listpack.c src/base/alloc.c src/base/rand.c
 /* test_lzf.c - unit tests for the LZF codec (src/ds/lzf.c).
  *
  * Decodes LZF strings taken from real Redis 7.0 DUMP payloads (rdbcompression yes), round
@@ -12,27 +12,11 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/rand.h"
 #include "ds/listpack.h"
 #include "ds/lzf.h"
 
 #include "check.h"
-
-static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
-
-static uint64_t rnd(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    rng_state = x;
-    return x;
-}
-
-static size_t rnd_below(size_t n)
-{
-    return n ? (size_t)(rnd() % n) : 0;
-}
 
 static size_t unhex(const char *hex, uint8_t *out)
 {
@@ -134,7 +118,7 @@ static void fill(uint8_t *buf, size_t n, int kind)
     switch (kind) {
     case 0: /* random: incompressible */
         for (; i < n; i++) {
-            buf[i] = (uint8_t)rnd();
+            buf[i] = (uint8_t)rand_u64();
         }
         break;
     case 1: /* one byte repeated */
@@ -142,7 +126,7 @@ static void fill(uint8_t *buf, size_t n, int kind)
         break;
     case 2: /* text-like */
         while (i < n) {
-            const char *w = words[rnd_below(sizeof(words) / sizeof(words[0]))];
+            const char *w = words[rand_below(sizeof(words) / sizeof(words[0]))];
             for (size_t k = 0; w[k] && i < n; k++) {
                 buf[i++] = (uint8_t)w[k];
             }
@@ -150,18 +134,18 @@ static void fill(uint8_t *buf, size_t n, int kind)
         break;
     case 3: /* small alphabet: short matches everywhere */
         for (; i < n; i++) {
-            buf[i] = (uint8_t)('a' + rnd_below(3));
+            buf[i] = (uint8_t)('a' + rand_below(3));
         }
         break;
     case 4: /* long repeats at distances near the 8192 window edge */
         for (; i < n; i++) {
-            buf[i] = i >= 8192 && (rnd() & 7) ? buf[i - 8192] : i >= 8191 && (rnd() & 1) ? buf[i - 8191] : (uint8_t)rnd();
+            buf[i] = i >= 8192 && (rand_u64() & 7) ? buf[i - 8192] : i >= 8191 && (rand_u64() & 1) ? buf[i - 8191] : (uint8_t)rand_u64();
         }
         break;
     default: /* runs of random length */
         while (i < n) {
-            uint8_t b = (uint8_t)rnd();
-            size_t run = 1 + rnd_below(300);
+            uint8_t b = (uint8_t)rand_u64();
+            size_t run = 1 + rand_below(300);
             for (size_t k = 0; k < run && i < n; k++) {
                 buf[i++] = b;
             }
@@ -245,13 +229,13 @@ static void test_corrupt(void)
     }
     CHECK(shorter == (int)cl);
     for (int round = 0; round < 5000; round++) {
-        size_t t = (rnd() & 1) ? cl : rnd_below(cl + 1);
+        size_t t = (rand_u64() & 1) ? cl : rand_below(cl + 1);
         uint8_t *cc = malloc(t ? t : 1);
         memcpy(cc, c, t);
-        for (int k = 0, flips = 1 + (int)rnd_below(4); k < flips && t; k++) {
-            cc[rnd_below(t)] = (uint8_t)rnd();
+        for (int k = 0, flips = 1 + (int)rand_below(4); k < flips && t; k++) {
+            cc[rand_below(t)] = (uint8_t)rand_u64();
         }
-        size_t outcap = (rnd() & 1) ? n : rnd_below(n);
+        size_t outcap = (rand_u64() & 1) ? n : rand_below(n);
         uint8_t *out = malloc(outcap ? outcap : 1);
         size_t r = lzf_decompress(cc, t, out, outcap);
         if (r > outcap) {
@@ -281,6 +265,7 @@ static void test_corrupt(void)
 
 int main(void)
 {
+    rand_seed(0x2545F4914F6CDD1DULL);
     test_redis_dump();
     test_round_trips();
     test_corrupt();

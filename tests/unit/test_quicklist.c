@@ -1,4 +1,4 @@
-// deps: src/ds/quicklist.c src/ds/listpack.c src/ds/lzf.c src/base/alloc.c
+// deps: src/ds/quicklist.c src/ds/listpack.c src/ds/lzf.c src/base/alloc.c src/base/rand.c
 /* test_quicklist.c - unit tests for the quicklist (src/ds/quicklist.c).
  *
  * Random operation runs checked against a reference model (an array of byte strings),
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/rand.h"
 #include "ds/quicklist.h"
 
 #include "check.h"
@@ -31,21 +32,6 @@ typedef struct model {
     val *v;
     size_t n, cap;
 } model;
-
-static uint64_t rng_state = 88172645463325252ULL;
-
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static size_t rnd_n(size_t n)
-{
-    return n ? (size_t)(rnd() % n) : 0;
-}
 
 static void model_insert(model *m, size_t at, val v)
 {
@@ -79,15 +65,15 @@ static val make_val(void)
 {
     val v;
     char buf[64];
-    switch (rnd_n(10)) {
+    switch (rand_below(10)) {
     case 0:
     case 1: { /* canonical integers of every listpack width */
         static const long long bases[] = {0, 127, -4096, 4095, 32767, -8388608, 2147483647,
                                           -9223372036854775807LL - 1, 9223372036854775807LL};
-        long long x = bases[rnd_n(9)];
-        if (rnd_n(2)) {
-            x = (long long)(rnd() >> rnd_n(64));
-            if (rnd_n(2)) {
+        long long x = bases[rand_below(9)];
+        if (rand_below(2)) {
+            x = (long long)(rand_u64() >> rand_below(64));
+            if (rand_below(2)) {
                 x = -x;
             }
         }
@@ -99,7 +85,7 @@ static val make_val(void)
     case 2: { /* look like integers but are strings */
         static const char *const odd[] = {"007", "-0", "+1", " 1", "1 ", "",
                                           "99999999999999999999", "1e3", "0x10"};
-        const char *s = odd[rnd_n(9)];
+        const char *s = odd[rand_below(9)];
         v.len = strlen(s);
         v.p = malloc(v.len + 1);
         memcpy(v.p, s, v.len + 1);
@@ -108,23 +94,23 @@ static val make_val(void)
     case 3:
     case 4:
     case 5:
-        v.len = 1 + rnd_n(20);
+        v.len = 1 + rand_below(20);
         break;
     case 6:
     case 7:
-        v.len = 20 + rnd_n(300);
+        v.len = 20 + rand_below(300);
         break;
     case 8:
-        v.len = 300 + rnd_n(5000);
+        v.len = 300 + rand_below(5000);
         break;
     default:
-        v.len = rnd_n(4) == 0 ? 9000 + rnd_n(70000) : 60 + rnd_n(100);
+        v.len = rand_below(4) == 0 ? 9000 + rand_below(70000) : 60 + rand_below(100);
         break;
     }
     v.p = malloc(v.len + 1);
-    bool compressible = rnd_n(2);
+    bool compressible = rand_below(2);
     for (size_t i = 0; i < v.len; i++) {
-        v.p[i] = compressible ? (char)('a' + (i / 7) % 3) : (char)rnd();
+        v.p[i] = compressible ? (char)('a' + (i / 7) % 3) : (char)rand_u64();
     }
     v.p[v.len] = '\0';
     return v;
@@ -145,9 +131,9 @@ static void compare(quicklist *ql, model *m)
         CHECK(!ql_peek(ql, true, &e));
         return;
     }
-    size_t start = rnd_n(m->n);
-    bool fwd = rnd_n(2);
-    long long idx = rnd_n(2) ? (long long)start : (long long)start - (long long)m->n;
+    size_t start = rand_below(m->n);
+    bool fwd = rand_below(2);
+    long long idx = rand_below(2) ? (long long)start : (long long)start - (long long)m->n;
     ql_iter it;
     ql_iter_start(&it, ql, idx, fwd);
     ql_entry e;
@@ -185,17 +171,17 @@ static void run(int fill, int depth, int steps)
     model m = {0};
     size_t compressed_seen = 0, max_nodes = 0;
     for (int step = 0; step < steps; step++) {
-        int op = (int)rnd_n(100);
+        int op = (int)rand_below(100);
         const char *name = "";
         if (op < 40) { /* push; keep lists growing to many nodes */
             name = "push";
             val v = make_val();
-            bool tail = rnd_n(2);
+            bool tail = rand_below(2);
             ql_push(ql, tail, v.p, v.len);
             model_insert(&m, tail ? m.n : 0, v);
         } else if (op < 55) { /* pop (peek + discard) */
             name = "pop";
-            bool tail = rnd_n(2);
+            bool tail = rand_below(2);
             ql_entry e;
             bool got = ql_peek(ql, tail, &e);
             CHECK(got == (m.n > 0));
@@ -209,8 +195,8 @@ static void run(int fill, int depth, int steps)
         } else if (op < 62) { /* replace */
             name = "replace";
             val v = make_val();
-            long long idx = m.n ? (long long)rnd_n(m.n) : 0;
-            if (rnd_n(2)) {
+            long long idx = m.n ? (long long)rand_below(m.n) : 0;
+            if (rand_below(2)) {
                 idx -= (long long)m.n;
             }
             bool ok = ql_replace(ql, idx, v.p, v.len);
@@ -225,8 +211,8 @@ static void run(int fill, int depth, int steps)
         } else if (op < 67) { /* delete a range */
             name = "del_range";
             if (m.n) {
-                size_t at = rnd_n(m.n);
-                size_t count = rnd_n(4) ? rnd_n(5) : rnd_n(m.n + 3);
+                size_t at = rand_below(m.n);
+                size_t count = rand_below(4) ? rand_below(5) : rand_below(m.n + 3);
                 size_t expect = count > m.n - at ? m.n - at : count;
                 CHECK(ql_del_range(ql, (long long)at, count) == expect);
                 model_delete(&m, at, expect);
@@ -237,10 +223,10 @@ static void run(int fill, int depth, int steps)
             name = "insert";
             val v = make_val();
             if (m.n) {
-                size_t at = rnd_n(m.n);
-                bool after = rnd_n(2);
+                size_t at = rand_below(m.n);
+                bool after = rand_below(2);
                 ql_iter it;
-                ql_iter_start(&it, ql, (long long)at, rnd_n(2));
+                ql_iter_start(&it, ql, (long long)at, rand_below(2));
                 ql_entry e;
                 CHECK(ql_iter_next(&it, &e));
                 CHECK(same(&e, &m.v[at]));
@@ -253,10 +239,10 @@ static void run(int fill, int depth, int steps)
         } else if (op < 85) { /* delete while iterating (LREM-like), either direction */
             name = "iter_delete";
             if (m.n) {
-                bool fwd = rnd_n(2);
-                size_t start = rnd_n(m.n);
-                unsigned every = 1 + (unsigned)rnd_n(3);
-                size_t limit = rnd_n(3) ? 1 + rnd_n(50) : (size_t)-1;
+                bool fwd = rand_below(2);
+                size_t start = rand_below(m.n);
+                unsigned every = 1 + (unsigned)rand_below(3);
+                size_t limit = rand_below(3) ? 1 + rand_below(50) : (size_t)-1;
                 ql_iter it;
                 ql_iter_start(&it, ql, (long long)start, fwd);
                 ql_entry e;
@@ -304,7 +290,7 @@ static void run(int fill, int depth, int steps)
             check_structure(c, "dup (copy)");
             compare(c, &m);
             ql_destroy(c);
-        } else if (op == 90 && rnd_n(8) == 0) {
+        } else if (op == 90 && rand_below(8) == 0) {
             name = "clear";
             ql_destroy(ql);
             ql = ql_create(fill, depth);
@@ -390,9 +376,10 @@ static void test_node_limits(void)
 
 int main(int argc, char **argv)
 {
+    rand_seed(88172645463325252ULL);
     int steps = argc > 1 ? atoi(argv[1]) : 3000;
     if (argc > 2) {
-        rng_state = strtoull(argv[2], NULL, 10) | 1;
+        rand_seed(strtoull(argv[2], NULL, 10));
     }
     test_node_limits();
     static const int fills[] = {-1, -2, -5, 0, 1, 2, 3, 16, 128};
