@@ -1,14 +1,16 @@
-"""Small helpers shared by the server/connection/protocol test files.
+"""Small helpers shared by the test files.
 
 Fixtures defined here must be imported by name into a test module to be used there
 (`from helpers import debug_server`).
 """
 import re
+import socket
 import time
 
 import pytest
 
 from conftest import Server
+from util import _encode
 
 
 def parse_info(text):
@@ -72,3 +74,36 @@ def debug_server():
     s = Server("--enable-debug-command", "yes")
     yield s
     s.stop()
+
+
+# ---- blocking commands: several raw connections, one blocked at a time ----
+
+def send(conn, *args):
+    """Sends a command on a raw connection without waiting for its reply."""
+    conn.send(_encode(args))
+
+
+def blocked_count(c):
+    text = c("CLIENT", "LIST").decode()
+    return sum(1 for line in text.splitlines() if " flags=b " in line)
+
+
+def wait_blocked(c, n, timeout=5.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if blocked_count(c) == n:
+            return
+        time.sleep(0.005)
+    raise AssertionError("expected %d blocked clients, have %d" % (n, blocked_count(c)))
+
+
+def no_reply(conn, wait=0.05):
+    """True when nothing (not even EOF) is readable on conn within `wait` seconds."""
+    conn.sock.settimeout(wait)
+    try:
+        conn.sock.recv(1, socket.MSG_PEEK)
+        return False
+    except socket.timeout:
+        return True
+    finally:
+        conn.sock.settimeout(10)

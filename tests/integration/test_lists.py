@@ -29,6 +29,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
+from helpers import blocked_count, no_reply, send, wait_blocked
 from resp3 import Resp3
 from util import NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity
 
@@ -605,36 +606,6 @@ def test_blocking_inside_multi_does_not_block(c):
 
 
 # ---------------------------------------------------------------- blocking: serving
-
-def blocked_count(c):
-    text = c("CLIENT", "LIST").decode()
-    return sum(1 for line in text.splitlines() if " flags=b " in line)
-
-
-def wait_blocked(c, n, timeout=5.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if blocked_count(c) == n:
-            return
-        time.sleep(0.005)
-    raise AssertionError("expected %d blocked clients, have %d" % (n, blocked_count(c)))
-
-
-def no_reply(conn, wait=0.05):
-    """True when nothing (not even EOF) is readable on conn within `wait` seconds."""
-    conn.sock.settimeout(wait)
-    try:
-        conn.sock.recv(1, socket.MSG_PEEK)
-        return False
-    except socket.timeout:
-        return True
-    finally:
-        conn.sock.settimeout(10)
-
-
-def send(conn, *args):
-    from util import _encode
-    conn.send(_encode(args))
 
 
 def test_blpop_wakes_on_push(c, conns):

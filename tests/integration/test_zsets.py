@@ -20,7 +20,6 @@ Notes on Redis 7.0 that are easy to get wrong:
   non-numbers too; ZINTERCARD LIMIT: "LIMIT can't be negative" likewise.
 - Z*STORE and ZINTER... on inputs: WRONGTYPE is detected before the options are parsed.
 """
-import math
 import random
 import threading
 import time
@@ -28,6 +27,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
+from helpers import blocked_count, no_reply, send, wait_blocked
 from resp3 import Error
 from util import NOT_FLOAT, NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity
 
@@ -73,37 +73,6 @@ def zall(c, key):
 
 def enc(c, key):
     return c("OBJECT", "ENCODING", key)
-
-
-def send(conn, *args):
-    from util import _encode
-    conn.send(_encode(args))
-
-
-def blocked_count(c):
-    text = c("CLIENT", "LIST").decode()
-    return sum(1 for line in text.splitlines() if " flags=b " in line)
-
-
-def wait_blocked(c, n, timeout=5.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if blocked_count(c) == n:
-            return
-        time.sleep(0.005)
-    raise AssertionError("expected %d blocked clients, have %d" % (n, blocked_count(c)))
-
-
-def no_reply(conn, wait=0.05):
-    import socket
-    conn.sock.settimeout(wait)
-    try:
-        conn.sock.recv(1, socket.MSG_PEEK)
-        return False
-    except socket.timeout:
-        return True
-    finally:
-        conn.sock.settimeout(10)
 
 
 # ---------------------------------------------------------------- ZADD
