@@ -61,4 +61,27 @@ bool str_to_mem(const char *s, unsigned long long *out);
  * escapes) to out, which must hold 4 * len + 2 bytes; returns the bytes written. */
 size_t str_repr(char *out, const char *s, size_t len);
 
+/* A rank range as Redis reads LRANGE, LTRIM, ZRANGE and ZREMRANGEBYRANK arguments:
+ * negative indexes count from the end, start is clamped to 0 and end to len - 1. False
+ * when the range is empty (then *start and *end are unspecified). */
+static inline bool rank_range(long long *start, long long *end, long long len)
+{
+    if (*start < 0) {
+        *start += len;
+    }
+    if (*end < 0) {
+        *end += len;
+    }
+    if (*start < 0) {
+        *start = 0;
+    }
+    if (*start > *end || *start >= len) {
+        return false;
+    }
+    if (*end >= len) {
+        *end = len - 1;
+    }
+    return true;
+}
+
 #endif

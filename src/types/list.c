@@ -303,21 +303,9 @@ static void cmd_lrange(client *c)
     }
     quicklist *ql = ql_of(o);
     long long llen = (long long)ql_count(ql);
-    if (start < 0) {
-        start += llen;
-    }
-    if (end < 0) {
-        end += llen;
-    }
-    if (start < 0) {
-        start = 0;
-    }
-    if (start > end || start >= llen) {
+    if (!rank_range(&start, &end, llen)) {
         reply_empty_array(&c->out);
         return;
-    }
-    if (end >= llen) {
-        end = llen - 1;
     }
     long long n = end - start + 1;
     reply_array(&c->out, (size_t)n);
@@ -579,22 +567,10 @@ static void cmd_ltrim(client *c)
     }
     quicklist *ql = ql_of(o);
     long long llen = (long long)ql_count(ql), ltrim, rtrim;
-    if (start < 0) {
-        start += llen;
-    }
-    if (end < 0) {
-        end += llen;
-    }
-    if (start < 0) {
-        start = 0;
-    }
-    if (start > end || start >= llen) {
+    if (!rank_range(&start, &end, llen)) {
         ltrim = llen;
         rtrim = 0;
     } else {
-        if (end >= llen) {
-            end = llen - 1;
-        }
         ltrim = start;
         rtrim = llen - end - 1;
     }

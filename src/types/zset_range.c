@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/util.h"
 #include "core/client.h"
 #include "core/dispatch.h"
 #include "db/db.h"
@@ -215,21 +216,9 @@ static void sink_empty(zsink *s)
 static void range_by_rank(zsink *s, const zval *v, long long start, long long end, bool rev)
 {
     long long llen = (long long)zv_len(v);
-    if (start < 0) {
-        start += llen;
-    }
-    if (end < 0) {
-        end += llen;
-    }
-    if (start < 0) {
-        start = 0;
-    }
-    if (start > end || start >= llen) {
+    if (!rank_range(&start, &end, llen)) {
         sink_empty(s);
         return;
-    }
-    if (end >= llen) {
-        end = llen - 1;
     }
     long long n = end - start + 1;
     sink_begin(s, n);
@@ -456,21 +445,9 @@ static void zremrange_generic(client *c, int rangetype)
     size_t deleted;
     if (rangetype == RT_RANK) {
         long long llen = (long long)zv_len(&v);
-        if (start < 0) {
-            start += llen;
-        }
-        if (end < 0) {
-            end += llen;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        if (start > end || start >= llen) {
+        if (!rank_range(&start, &end, llen)) {
             reply_int(&c->out, 0);
             return;
-        }
-        if (end >= llen) {
-            end = llen - 1;
         }
         deleted = zv_delete_ranks(&v, (size_t)start, (size_t)end);
     } else if (rangetype == RT_SCORE) {
