@@ -107,3 +107,12 @@ def no_reply(conn, wait=0.05):
         return True
     finally:
         conn.sock.settimeout(10)
+
+
+def restoring_config(c, *names):
+    """For fixtures (`yield from`): yields a CONFIG SET function for one test and puts the
+    named directives back to their values from before it afterwards."""
+    saved = {n: c("CONFIG", "GET", n)[1] for n in names}
+    yield lambda name, value: c("CONFIG", "SET", name, value)
+    for n, v in saved.items():
+        c("CONFIG", "SET", n, v)

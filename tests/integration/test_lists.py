@@ -29,7 +29,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
-from helpers import blocked_count, no_reply, send, wait_blocked
+from helpers import blocked_count, no_reply, restoring_config, send, wait_blocked
 from resp3 import Resp3
 from util import NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity
 
@@ -52,11 +52,7 @@ UNBLOCKED = Err("UNBLOCKED client unblocked via CLIENT UNBLOCK")
 @pytest.fixture
 def list_config(c):
     """CONFIG SET of list-max-listpack-size / list-compress-depth, restored afterwards."""
-    names = ["list-max-listpack-size", "list-compress-depth"]
-    saved = {n: c("CONFIG", "GET", n)[1] for n in names}
-    yield lambda name, value: c("CONFIG", "SET", name, value)
-    for n, v in saved.items():
-        c("CONFIG", "SET", n, v)
+    yield from restoring_config(c, "list-max-listpack-size", "list-compress-depth")
 
 
 def lrange(c, key):

@@ -27,7 +27,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
-from helpers import blocked_count, no_reply, send, wait_blocked
+from helpers import blocked_count, no_reply, restoring_config, send, wait_blocked
 from resp3 import Error
 from util import NOT_FLOAT, NOT_INT, SYNTAX, WRONGTYPE, Err, Raw, arity
 
@@ -50,11 +50,7 @@ WITHSCORES_LEX = Err("ERR syntax error, WITHSCORES not supported in combination 
 @pytest.fixture
 def zconfig(c):
     """CONFIG SET of the zset encoding thresholds, restored afterwards."""
-    names = ["zset-max-listpack-entries", "zset-max-listpack-value"]
-    saved = {n: c("CONFIG", "GET", n)[1] for n in names}
-    yield lambda name, value: c("CONFIG", "SET", name, value)
-    for n, v in saved.items():
-        c("CONFIG", "SET", n, v)
+    yield from restoring_config(c, "zset-max-listpack-entries", "zset-max-listpack-value")
 
 
 def b(*items):
